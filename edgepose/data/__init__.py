@@ -1,0 +1,1 @@
+"""Data room: COCO reading/writing, the synthetic generator, top-down training samples."""

@@ -1,0 +1,99 @@
+"""Top-down geometry and the ONE preprocessing shared by calibration, inference and mobile code.
+
+Coordinate convention (used everywhere in edgepose): pixel centres sit at integer
+coordinates, so an image of width ``W`` spans ``[-0.5, W - 0.5]``. OpenCV's ``warpAffine``
+uses the same convention, which makes :func:`crop_person` and :func:`apply_affine` exact
+inverses through :func:`invert_affine`.
+
+Boxes are COCO ``[x, y, w, h]`` in image pixels. Input sizes are ``(width, height)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .errors import EdgeposeError
+
+BOX_PADDING = 1.25
+
+
+def box_to_center_size(
+    box: np.ndarray | list[float], aspect: float, padding: float = BOX_PADDING
+) -> tuple[np.ndarray, np.ndarray]:
+    """COCO box -> (centre ``[2]``, region size ``[2]`` as w, h) with aspect ``w/h`` fixed and padding applied."""
+    x, y, w, h = (float(v) for v in box)
+    center = np.array([x + w * 0.5, y + h * 0.5], dtype=np.float64)
+    w, h = max(w, 1.0), max(h, 1.0)
+    if w > aspect * h:
+        h = w / aspect
+    else:
+        w = h * aspect
+    return center, np.array([w * padding, h * padding], dtype=np.float64)
+
+
+def get_affine(
+    center: np.ndarray,
+    region_size: np.ndarray,
+    input_size: tuple[int, int],
+    rotation_deg: float = 0.0,
+) -> np.ndarray:
+    """2x3 matrix mapping image pixels to model-input pixels.
+
+    The region of ``region_size`` (w, h) around ``center`` maps edge-to-edge onto the input
+    ``(W_in, H_in)``; ``rotation_deg`` rotates the content counter-clockwise about the centre.
+    """
+    w_in, h_in = input_size
+    s = w_in / float(region_size[0])
+    theta = np.deg2rad(rotation_deg)
+    cos, sin = np.cos(theta) * s, np.sin(theta) * s
+    # x_in = s * R(-theta) (x - c) + c_in ; image y points down, so CCW content rotation uses R(-theta).
+    a = np.array([[cos, sin], [-sin, cos]], dtype=np.float64)
+    c_in = np.array([(w_in - 1) * 0.5, (h_in - 1) * 0.5])
+    t = c_in - a @ np.asarray(center, dtype=np.float64)
+    return np.concatenate([a, t[:, None]], axis=1)
+
+
+def invert_affine(matrix: np.ndarray) -> np.ndarray:
+    """Inverse of a 2x3 affine matrix."""
+    return cv2.invertAffineTransform(np.asarray(matrix, dtype=np.float64))
+
+
+def apply_affine(points: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """Map points ``[N, 2]`` (x, y) through a 2x3 matrix; returns ``[N, 2]`` float64."""
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    return pts @ matrix[:, :2].T + matrix[:, 2]
+
+
+def crop_person(
+    image_rgb: np.ndarray,
+    box: np.ndarray | list[float],
+    input_size: tuple[int, int],
+    rotation_deg: float = 0.0,
+    scale: float = 1.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The one top-down preprocessing: crop a person box to the model input.
+
+    Returns ``(crop, matrix)``: ``crop`` is ``uint8 [H_in, W_in, 3]`` RGB (the models
+    normalise internally), ``matrix`` the 2x3 image->input affine. ``scale`` > 1 zooms out.
+    """
+    w_in, h_in = input_size
+    center, size = box_to_center_size(box, w_in / h_in)
+    matrix = get_affine(center, size * scale, input_size, rotation_deg)
+    crop = cv2.warpAffine(
+        image_rgb, matrix, (w_in, h_in), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0)
+    )
+    return crop, matrix
+
+
+def load_rgb(path: str | Path) -> np.ndarray:
+    """Read an image file as ``uint8 [H, W, 3]`` RGB; unreadable files raise EdgeposeError."""
+    p = Path(path)
+    if not p.is_file():
+        raise EdgeposeError(f"image not found: {p}")
+    bgr = cv2.imread(str(p), cv2.IMREAD_COLOR)
+    if bgr is None:
+        raise EdgeposeError(f"cannot decode image {p} (corrupt or not an image)")
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
