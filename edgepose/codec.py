@@ -86,8 +86,9 @@ class GaussianHeatmapCodec:
         yu, yd = np.clip(ys - 1, 0, h - 1), np.clip(ys + 1, 0, h - 1)
         dx = planes[ni, ki, ys, xr] - planes[ni, ki, ys, xl]
         dy = planes[ni, ki, yd, xs] - planes[ni, ki, yu, xs]
-        coords[..., 0] += 0.25 * np.sign(dx)
-        coords[..., 1] += 0.25 * np.sign(dy)
+        # no step on the border row/column: one neighbour is missing there
+        coords[..., 0] += 0.25 * np.sign(dx) * ((xs > 0) & (xs < w - 1))
+        coords[..., 1] += 0.25 * np.sign(dy) * ((ys > 0) & (ys < h - 1))
         keypoints = self.to_input(coords)
         if single:
             return keypoints[0], scores[0]

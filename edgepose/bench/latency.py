@@ -1,0 +1,60 @@
+"""Latency of one TFLite model through the runtime's interpreter."""
+
+from __future__ import annotations
+
+import resource
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import EdgeposeError
+from ..runtime.backend import make_interpreter
+
+
+def bench_latency(model: str | Path, threads: int = 1, warmup: int = 10, runs: int = 100, backend: str = "auto") -> dict[str, Any]:
+    """Load time, first inference and steady-state statistics in milliseconds, plus peak RSS (MiB).
+
+    The input is random data of the model's input dtype; timings cover ``invoke()`` only.
+    """
+    if warmup < 0 or runs < 1:
+        raise EdgeposeError(f"need warmup >= 0 and runs >= 1, got warmup={warmup} runs={runs}")
+    t0 = time.perf_counter()
+    interp = make_interpreter(model, threads=threads, backend=backend)
+    load_ms = (time.perf_counter() - t0) * 1e3
+    rng = np.random.default_rng(0)
+    for d in interp.get_input_details():
+        dtype = np.dtype(d["dtype"])
+        if np.issubdtype(dtype, np.integer):
+            info = np.iinfo(dtype)
+            x = rng.integers(info.min, info.max, size=d["shape"], endpoint=True).astype(dtype)
+        else:
+            x = rng.uniform(0, 255, size=d["shape"]).astype(dtype)
+        interp.set_tensor(d["index"], x)
+    t0 = time.perf_counter()
+    interp.invoke()
+    first_ms = (time.perf_counter() - t0) * 1e3
+    for _ in range(warmup):
+        interp.invoke()
+    times = np.empty(runs)
+    for i in range(runs):
+        t0 = time.perf_counter()
+        interp.invoke()
+        times[i] = (time.perf_counter() - t0) * 1e3
+    return {
+        "model": str(model),
+        "threads": threads,
+        "runs": runs,
+        "warmup": warmup,
+        "load_ms": round(load_ms, 2),
+        "first_ms": round(first_ms, 3),
+        "mean_ms": round(float(times.mean()), 3),
+        "median_ms": round(float(np.median(times)), 3),
+        "p90_ms": round(float(np.percentile(times, 90)), 3),
+        "p99_ms": round(float(np.percentile(times, 99)), 3),
+        "std_ms": round(float(times.std()), 3),
+        "min_ms": round(float(times.min()), 3),
+        "max_ms": round(float(times.max()), 3),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1),
+    }

@@ -1,0 +1,331 @@
+"""The ``edgepose`` command line: parse arguments, call one library function, report with rich.
+
+Each command maps onto the library function of the same name. Heavy imports (TensorFlow,
+pycocotools) happen inside the commands, so ``edgepose --help`` stays fast. Any
+:class:`~edgepose.errors.EdgeposeError` becomes one line on stderr and exit status 1; usage
+errors exit with status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from .errors import EdgeposeError
+
+try:  # recent typer vendors click
+    from typer._click.exceptions import ClickException as _ClickException
+except ImportError:  # pragma: no cover - older typer depends on click
+    from click.exceptions import ClickException as _ClickException
+
+# Keep TensorFlow's C++ and absl chatter out of the user's terminal (set before TF is imported).
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+app = typer.Typer(
+    name="edgepose",
+    help="2D human pose estimation from training to the device: train, quantize to int8, evaluate, benchmark.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+data_app = typer.Typer(help="Datasets: synthesise.", no_args_is_help=True)
+calib_app = typer.Typer(help="Calibration sets for int8 quantization.", no_args_is_help=True)
+bench_app = typer.Typer(help="Benchmarks: latency.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+app.add_typer(calib_app, name="calib")
+app.add_typer(bench_app, name="bench")
+
+out_console = Console()
+err_console = Console(stderr=True)
+
+
+class RichReporter:
+    """Draws each library step as a rich progress bar on stderr."""
+
+    def __init__(self) -> None:
+        self._progress: Progress | None = None
+        self._task: Any = None
+        self._name = ""
+
+    def start(self, task: str, total: int | None = None) -> None:
+        self._name = task
+        self._progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[info]}"),
+            console=err_console,
+            transient=True,
+        )
+        self._progress.start()
+        self._task = self._progress.add_task(task, total=total, info="")
+
+    def advance(self, n: int = 1, **info: Any) -> None:
+        if self._progress is None:
+            return
+        text = " ".join(f"{k} {v:.3g}" if isinstance(v, float) else f"{k} {v}" for k, v in info.items())
+        self._progress.update(self._task, advance=n, info=text)
+
+    def finish(self, message: str = "") -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+        err_console.print(f"[green]✓[/green] {self._name}" + (f": {message}" if message else ""))
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """'HxW' (e.g. 256x192, the mmpose convention) -> (width, height)."""
+    try:
+        h, w = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise EdgeposeError(f"size '{text}' must look like HEIGHTxWIDTH, e.g. 256x192") from None
+    if h <= 0 or w <= 0:
+        raise EdgeposeError(f"size '{text}' must be positive")
+    return w, h
+
+
+def _run(fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except EdgeposeError as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+# ------------------------------------------------------------------------------------------ data
+
+
+@data_app.command("synth")
+def synth(
+    out: Path = typer.Option(..., "--out", help="Output folder (created; must be empty unless --force)."),
+    n: int = typer.Option(200, "-n", help="Number of images."),
+    seed: int = typer.Option(0, "--seed", help="Dataset seed: same seed, same images."),
+    force: bool = typer.Option(False, "--force", help="Overwrite a non-empty output folder."),
+) -> None:
+    """Render a procedural dataset of people in COCO person-keypoint format."""
+    from .data.synth_writer import MAX_IMAGES, write_synth
+    from .fsutil import prepare_output_dir
+
+    def go():
+        if not (1 <= n <= MAX_IMAGES):
+            raise EdgeposeError(f"-n must be between 1 and {MAX_IMAGES}, got {n}")
+        folder = prepare_output_dir(out, force=force)
+        rep = RichReporter()
+        rep.start("synthesise", n)
+        path = write_synth(folder, n, seed=seed, on_progress=rep.advance)
+        rep.finish(str(path))
+
+    _run(go)
+
+
+# ------------------------------------------------------------------------------------ pipeline
+
+
+@app.command("pipeline")
+def pipeline(
+    out: Path = typer.Option(Path("runs/pipeline"), "--out", help="Report folder (must be empty unless --force)."),
+    model: str = typer.Option("edgehrnet-t", "--model", help="Registry model name."),
+    input_size: str = typer.Option("128x96", "--input", help="Model input HEIGHTxWIDTH (multiples of 32)."),
+    n_train: int = typer.Option(700, "--n-train", help="Synthetic training images."),
+    n_val: int = typer.Option(100, "--n-val", help="Synthetic validation images."),
+    epochs: int = typer.Option(24, "--epochs"),
+    batch_size: int = typer.Option(32, "--batch"),
+    calib_size: int = typer.Option(200, "--calib-size", help="Calibration crops for int8."),
+    seed: int = typer.Option(0, "--seed"),
+    force: bool = typer.Option(False, "--force", help="Overwrite a non-empty output folder."),
+) -> None:
+    """Synthetic data -> train -> int8 TFLite -> float vs int8 COCO AP -> latency -> report."""
+    from .pipeline import PipelineConfig
+    from .pipeline import pipeline as run_pipeline
+
+    def go():
+        cfg = PipelineConfig(
+            model=model, input_size=parse_size(input_size), n_train=n_train, n_val=n_val, epochs=epochs,
+            batch_size=batch_size, calib_size=calib_size, seed=seed,
+        )
+        report = run_pipeline(out, cfg, force=force, reporter=RichReporter())
+        acc = report["accuracy"]
+        out_console.print(
+            f"fp32 AP {acc['fp32']['AP']:.3f} | int8 AP {acc['int8']['AP']:.3f} (drop {report['ap_drop_int8']:+.4f}) | "
+            f"int8 {report['latency']['int8']['median_ms']:.2f} ms median, 1 thread | {report['wall_seconds']:.0f} s total"
+        )
+        out_console.print(f"report: {Path(out) / 'report.md'}")
+
+    _run(go)
+
+
+# --------------------------------------------------------------------------------------- train
+
+
+@app.command("train")
+def train(
+    data: Path = typer.Argument(..., help="COCO person-keypoints JSON."),
+    images: Path = typer.Option(..., "--images", help="Folder the JSON's file_name entries are relative to."),
+    out: Path = typer.Option(..., "--out", help="Run folder for checkpoints and logs."),
+    model: str = typer.Option("edgehrnet-t", "--model"),
+    input_size: str = typer.Option("128x96", "--input", help="HEIGHTxWIDTH."),
+    epochs: int = typer.Option(30, "--epochs"),
+    batch_size: int = typer.Option(32, "--batch"),
+    lr: float = typer.Option(2e-3, "--lr"),
+    seed: int = typer.Option(0, "--seed"),
+    force: bool = typer.Option(False, "--force", help="Overwrite a non-empty run folder."),
+) -> None:
+    """Train a pose model on COCO-format data."""
+    from .fsutil import prepare_output_dir
+    from .models import model_spec
+    from .train import TrainConfig
+    from .train import train as run_train
+
+    def go():
+        model_spec(model)
+        size = parse_size(input_size)
+        folder = prepare_output_dir(out, force=force)
+        cfg = TrainConfig(model=model, input_size=size, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
+        summary = run_train(data, images, folder, cfg, reporter=RichReporter())
+        out_console.print(f"checkpoint: {summary['checkpoint']} (loss {summary['loss']:.3e}, {summary['seconds']:.0f} s)")
+
+    _run(go)
+
+
+# ------------------------------------------------------------------------------------ quantize
+
+
+@app.command("quantize")
+def quantize(
+    model: Path = typer.Argument(..., help="Trained .keras model."),
+    out: Path = typer.Option(..., "--out", help="Output .tflite file."),
+    fmt: str = typer.Option("int8", "--format", help="fp32 | fp16 | dynamic | int8 | int16x8"),
+    io: str = typer.Option("int8", "--io", help="int8 model input/output type: int8 | uint8 | float"),
+    calib: Optional[Path] = typer.Option(None, "--calib", help="Calibration folder (from 'edgepose calib build')."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+) -> None:
+    """Convert a Keras model to TFLite and verify the result."""
+    from .quantize import load_calibration
+    from .quantize import quantize as run_quantize
+    from .train import load_model
+
+    def go():
+        if out.exists() and not force:
+            raise EdgeposeError(f"{out} already exists; pass --force to overwrite it")
+        keras_model = load_model(model)
+        crops = None
+        if calib is not None:
+            _, h, w, _ = keras_model.input_shape
+            crops = load_calibration(calib, (w, h))
+        report = run_quantize(keras_model, out, fmt, calib=crops, io=io)
+        ops = ", ".join(f"{k}x{v}" for k, v in report["ops"].items())
+        out_console.print(f"{out}: {report['size_bytes'] / 1024:.0f} KiB; ops: {ops}")
+
+    _run(go)
+
+
+@calib_app.command("build")
+def calib_build(
+    data: Path = typer.Option(..., "--data", help="COCO person-keypoints JSON."),
+    images: Path = typer.Option(..., "--images"),
+    out: Path = typer.Option(..., "--out"),
+    n: int = typer.Option(300, "-n", help="Number of person crops."),
+    input_size: str = typer.Option("128x96", "--input", help="Model input HEIGHTxWIDTH."),
+    seed: int = typer.Option(0, "--seed"),
+    force: bool = typer.Option(False, "--force"),
+) -> None:
+    """Build a calibration set of person crops made by the inference preprocessing."""
+    from .fsutil import prepare_output_dir
+    from .quantize import build_calibration
+
+    def go():
+        if n < 1:
+            raise EdgeposeError(f"-n must be at least 1, got {n}")
+        folder = prepare_output_dir(out, force=force)
+        meta = build_calibration(data, images, folder, parse_size(input_size), n, seed)
+        out_console.print(f"{meta['count']} crops -> {folder}")
+
+    _run(go)
+
+
+# ---------------------------------------------------------------------------------------- eval
+
+
+@app.command("eval")
+def eval_(
+    predictions: Path = typer.Argument(..., help="COCO keypoint results JSON."),
+    gt: Path = typer.Option(..., "--gt", help="Ground-truth COCO person-keypoints JSON."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """COCO keypoint AP/AR of predictions against ground truth (pycocotools)."""
+    from .evaluate import evaluate
+
+    def go():
+        stats = evaluate(predictions, gt)
+        if json_out:
+            out_console.print_json(json.dumps(stats))
+        else:
+            out_console.print(" | ".join(f"{k} {v:.3f}" for k, v in stats.items()))
+
+    _run(go)
+
+
+# --------------------------------------------------------------------------------------- bench
+
+
+@bench_app.command("latency")
+def bench_latency(
+    models: list[Path] = typer.Argument(..., help="One or more .tflite files."),
+    threads: str = typer.Option("1", "--threads", help="Comma-separated thread counts, e.g. 1,2,4."),
+    warmup: int = typer.Option(10, "--warmup"),
+    runs: int = typer.Option(100, "--runs"),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Latency like TFLite's benchmark_model: load, first run, mean/median/p90/p99/std/min/max, peak RSS."""
+    from rich.table import Table
+
+    from .bench import bench_latency as run_bench
+
+    def go():
+        try:
+            counts = [int(t) for t in threads.split(",")]
+        except ValueError:
+            raise EdgeposeError(f"--threads must be comma-separated integers, got '{threads}'") from None
+        rows = [run_bench(m, threads=t, warmup=warmup, runs=runs) for m in models for t in counts]
+        if json_out:
+            out_console.print_json(json.dumps(rows))
+            return
+        table = Table("model", "threads", "load ms", "first ms", "mean", "median", "p90", "p99", "std", "min", "max", "RSS MiB")
+        for r in rows:
+            table.add_row(
+                Path(r["model"]).name, str(r["threads"]), f"{r['load_ms']:.1f}", f"{r['first_ms']:.2f}",
+                *(f"{r[k]:.2f}" for k in ("mean_ms", "median_ms", "p90_ms", "p99_ms", "std_ms", "min_ms", "max_ms")),
+                f"{r['peak_rss_mib']:.0f}",
+            )
+        out_console.print(table)
+
+    _run(go)
+
+
+def main() -> None:
+    """Console entry point: usage errors and EdgeposeErrors become one line on stderr."""
+    try:
+        code = app(standalone_mode=False)
+    except _ClickException as exc:
+        print(f"error: {exc.format_message()}", file=sys.stderr)
+        sys.exit(exc.exit_code or 2)
+    except (typer.Abort, KeyboardInterrupt):
+        print("aborted", file=sys.stderr)
+        sys.exit(130)
+    except EdgeposeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

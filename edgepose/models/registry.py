@@ -1,0 +1,40 @@
+"""Registry of model names -> builders. One new model is one new entry here."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .._tf import import_tensorflow
+from ..errors import EdgeposeError
+from .specs import EdgeHRNetSpec
+
+
+def _edgehrnet(*args, **kwargs):
+    from .edgehrnet import build_edgehrnet  # imports Keras: only when a model is built
+
+    return build_edgehrnet(*args, **kwargs)
+
+
+_SPECS: dict[str, tuple[Callable[..., Any], Any]] = {
+    # Edge-TPU-clean multi-resolution networks (conv, depthwise conv, add, ReLU6, nearest resize).
+    "edgehrnet-t": (_edgehrnet, EdgeHRNetSpec(stem=16, widths=(24, 48, 96), modules=(1, 2), blocks=1)),
+    "edgehrnet-s": (_edgehrnet, EdgeHRNetSpec(stem=24, widths=(32, 64, 128, 256), modules=(1, 2, 2), blocks=2)),
+}
+MODEL_NAMES: tuple[str, ...] = tuple(_SPECS)
+
+
+def model_spec(name: str) -> Any:
+    if name not in _SPECS:
+        raise EdgeposeError(f"unknown model '{name}'; choose one of: {', '.join(MODEL_NAMES)}")
+    return _SPECS[name][1]
+
+
+def create_model(name: str, input_size: tuple[int, int], num_keypoints: int = 17):
+    """Build model ``name`` for ``input_size`` = (width, height); both must be multiples of 32."""
+    spec = model_spec(name)
+    w, h = input_size
+    if w % 32 or h % 32 or w <= 0 or h <= 0:
+        raise EdgeposeError(f"input size {w}x{h} (WxH) must be positive multiples of 32, e.g. 192x256 or 96x128")
+    import_tensorflow()
+    builder = _SPECS[name][0]
+    return builder(spec, input_size, num_keypoints, name=name)

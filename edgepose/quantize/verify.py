@@ -1,0 +1,54 @@
+"""Verification of a converted model: op list, every tensor's dtype/shape, static shapes, int8 purity."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from ..errors import EdgeposeError
+
+
+def verify_tflite(path: str | Path, expect: str = "fp32", allow_float: bool = False) -> dict[str, Any]:
+    """Inspect ``path`` with LiteRT; raise EdgeposeError when an ``int8`` model holds float ops
+    (unless ``allow_float``) or any tensor has a dynamic dimension.
+
+    Returns ``{"ops": {name: count}, "float_ops": [...], "inputs": [...], "outputs": [...],
+    "size_bytes", "output_quantization"}``.
+    """
+    from ..runtime.backend import make_interpreter
+
+    interp = make_interpreter(path, threads=1)
+    tensors = {t["index"]: t for t in interp.get_tensor_details()}
+    ops = interp._get_ops_details()  # noqa: SLF001 (LiteRT's public-in-practice op listing)
+    counts = Counter(op["op_name"] for op in ops)
+    float_ops = []
+    for op in ops:
+        outs = [tensors[i] for i in op["outputs"] if i in tensors]
+        if op["op_name"] in ("QUANTIZE", "DEQUANTIZE"):
+            continue
+        if any(t["dtype"].__name__.startswith("float") for t in outs):
+            float_ops.append(op["op_name"])
+    dynamic = [t["name"] for t in tensors.values() if len(t.get("shape_signature", [])) and (t["shape_signature"] < 0).any()]
+
+    def describe(details):
+        out = []
+        for d in details:
+            scale, zero = d["quantization"]
+            out.append({"name": d["name"], "shape": d["shape"].tolist(), "dtype": d["dtype"].__name__, "scale": scale, "zero_point": zero})
+        return out
+
+    report = {
+        "path": str(path),
+        "size_bytes": Path(path).stat().st_size,
+        "ops": dict(sorted(counts.items())),
+        "float_ops": sorted(set(float_ops)),
+        "inputs": describe(interp.get_input_details()),
+        "outputs": describe(interp.get_output_details()),
+        "dynamic_tensors": dynamic,
+    }
+    if dynamic:
+        raise EdgeposeError(f"{path}: tensors with dynamic dimensions: {', '.join(dynamic[:5])}; export with a fixed input size")
+    if expect == "int8" and float_ops and not allow_float:
+        raise EdgeposeError(f"{path}: 'int8' model still has float ops: {', '.join(sorted(set(float_ops)))}")
+    return report

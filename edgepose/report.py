@@ -1,0 +1,42 @@
+"""Human-readable Markdown from the report dicts (the JSON and the Markdown come from one dict)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def pipeline_markdown(r: dict[str, Any]) -> str:
+    acc, lat, cfg = r["accuracy"], r["latency"], r["config"]
+    w, h = cfg["input_size"]
+    lines = [
+        "# edgepose pipeline report",
+        "",
+        f"Model `{cfg['model']}` at {w}x{h} (WxH), {r['training']['params']:,} parameters, trained "
+        f"{cfg['epochs']} epochs ({r['training']['steps']} steps, {r['training']['seconds']} s) on "
+        f"{r['data']['train_people']} synthetic people in {r['data']['train_images']} images.",
+        f"Validation: {r['data']['val_people']} people in {r['data']['val_images']} held-out synthetic images, "
+        "ground-truth boxes, COCO keypoint OKS (pycocotools).",
+        "",
+        "| model | size (KiB) | AP | AP50 | AP75 | AR | median ms (1 thread) | p90 ms |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name in ("fp32", "int8"):
+        a, l_ = acc[name], lat[name]
+        lines.append(
+            f"| {name} | {r['models'][name]['size_bytes'] / 1024:.0f} | {a['AP']:.3f} | {a['AP50']:.3f} | {a['AP75']:.3f} | "
+            f"{a['AR']:.3f} | {l_['median_ms']:.2f} | {l_['p90_ms']:.2f} |"
+        )
+    out_q = r["models"]["int8"]["outputs"][0]
+    lines += [
+        "",
+        f"int8 AP drop: **{r['ap_drop_int8']:+.4f}** (fp32 AP - int8 AP). int8 output quantization: "
+        f"scale {out_q['scale']:.4g}, zero point {out_q['zero_point']}.",
+        f"Calibration: {r['calibration']['count']} crops from the synthetic training split.",
+        "",
+        "Stage times (s): " + ", ".join(f"{k} {v}" for k, v in r["stages_seconds"].items()) + f"; total {r['wall_seconds']} s.",
+        f"Machine: {r['machine']['platform']} ({r['machine']['processor']}), Python {r['machine']['python']}.",
+        "",
+        "![int8 predictions](predictions_int8.png)",
+        "",
+    ]
+    return "\n".join(lines)

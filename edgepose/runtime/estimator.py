@@ -1,0 +1,121 @@
+"""Top-down pose estimation with a TFLite heatmap model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from ..codec import GaussianHeatmapCodec, flip_heatmaps_back
+from ..errors import EdgeposeError
+from ..keypoints import COCO_KEYPOINTS
+from ..transforms import apply_affine, crop_person, invert_affine
+from .backend import make_interpreter
+
+
+@dataclass(frozen=True)
+class ModelContract:
+    """How to feed a model and read it. For edgepose models it is read off the model's tensors:
+    input RGB pixels in [0, 255] (normalisation is inside the model), heatmap output."""
+
+    input_size: tuple[int, int]  # (width, height)
+    input_dtype: str
+    input_quant: tuple[float, int]  # (scale, zero_point); (0.0, 0) when float
+    output_kind: str  # "heatmaps"
+    heatmap_size: tuple[int, int]  # (width, height)
+    output_quant: tuple[float, int]
+    keypoint_names: tuple[str, ...] = COCO_KEYPOINTS
+
+    @property
+    def stride(self) -> float:
+        return self.input_size[0] / self.heatmap_size[0]
+
+
+@dataclass
+class Pose:
+    """One person: ``keypoints`` ``float [K, 2]`` image pixels, ``scores`` ``float [K]``, the box used."""
+
+    keypoints: np.ndarray
+    scores: np.ndarray
+    box: list[float]
+
+    @property
+    def score(self) -> float:
+        return float(np.clip(self.scores, 0.0, 1.0).mean())
+
+
+def _quantize(x: np.ndarray, dtype: np.dtype, quant: tuple[float, int]) -> np.ndarray:
+    scale, zero = quant
+    if np.issubdtype(dtype, np.floating):
+        return x.astype(dtype)
+    info = np.iinfo(dtype)
+    return np.clip(np.round(x / scale + zero), info.min, info.max).astype(dtype)
+
+
+def _dequantize(q: np.ndarray, quant: tuple[float, int]) -> np.ndarray:
+    scale, zero = quant
+    if np.issubdtype(q.dtype, np.floating):
+        return q.astype(np.float32)
+    return ((q.astype(np.float32) - zero) * scale).astype(np.float32)
+
+
+class PoseEstimator:
+    """Load a TFLite heatmap pose model and estimate poses for person boxes.
+
+    ``predict(image_rgb, boxes)``: ``uint8 [H, W, 3]`` RGB and COCO ``[x, y, w, h]`` boxes ->
+    one :class:`Pose` per box; with no boxes the whole frame is one person.
+    """
+
+    def __init__(self, model_path: str | Path, threads: int = 1, backend: str = "auto", flip_test: bool = False):
+        self.path = Path(model_path)
+        self.interpreter = make_interpreter(self.path, threads=threads, backend=backend)
+        self.flip_test = flip_test
+        inp = self.interpreter.get_input_details()
+        out = self.interpreter.get_output_details()
+        if len(inp) != 1 or len(inp[0]["shape"]) != 4 or inp[0]["shape"][-1] != 3:
+            raise EdgeposeError(f"{self.path}: expected one NHWC RGB image input, got {[d['shape'].tolist() for d in inp]}")
+        if len(out) != 1 or len(out[0]["shape"]) != 4:
+            raise EdgeposeError(f"{self.path}: expected one heatmap output [1, h, w, K], got {[d['shape'].tolist() for d in out]}")
+        _, h, w, _ = inp[0]["shape"]
+        _, hh, hw, k = out[0]["shape"]
+        if k != len(COCO_KEYPOINTS):
+            raise EdgeposeError(f"{self.path}: output has {k} channels, expected {len(COCO_KEYPOINTS)} COCO keypoints")
+        self._in, self._out = inp[0], out[0]
+        self.contract = ModelContract(
+            input_size=(int(w), int(h)),
+            input_dtype=np.dtype(inp[0]["dtype"]).name,
+            input_quant=tuple(inp[0]["quantization"]),
+            output_kind="heatmaps",
+            heatmap_size=(int(hw), int(hh)),
+            output_quant=tuple(out[0]["quantization"]),
+        )
+        self.codec = GaussianHeatmapCodec(self.contract.input_size, self.contract.heatmap_size)
+
+    def heatmaps(self, crop: np.ndarray) -> np.ndarray:
+        """Run the model on one ``uint8 [H_in, W_in, 3]`` crop; returns float heatmaps ``[h, w, K]``."""
+        x = _quantize(crop[None].astype(np.float32), self._in["dtype"], self.contract.input_quant)
+        self.interpreter.set_tensor(self._in["index"], x)
+        self.interpreter.invoke()
+        hm = _dequantize(self.interpreter.get_tensor(self._out["index"])[0], self.contract.output_quant)
+        if self.flip_test:
+            self.interpreter.set_tensor(self._in["index"], np.ascontiguousarray(x[:, :, ::-1]))
+            self.interpreter.invoke()
+            flipped = _dequantize(self.interpreter.get_tensor(self._out["index"])[0], self.contract.output_quant)
+            hm = 0.5 * (hm + flip_heatmaps_back(flipped))
+        return hm
+
+    def predict(self, image_rgb: np.ndarray, boxes: Sequence[Sequence[float]] | None = None) -> list[Pose]:
+        if image_rgb.ndim != 3 or image_rgb.shape[2] != 3:
+            raise EdgeposeError(f"expected an RGB image [H, W, 3], got shape {image_rgb.shape}")
+        if not boxes:
+            h, w = image_rgb.shape[:2]
+            boxes = [[0.0, 0.0, float(w), float(h)]]
+        poses = []
+        for box in boxes:
+            crop, matrix = crop_person(image_rgb, box, self.contract.input_size)
+            kps_in, scores = self.codec.decode(self.heatmaps(crop))
+            kps = apply_affine(kps_in, invert_affine(matrix))
+            poses.append(Pose(keypoints=kps, scores=scores.astype(np.float64), box=[float(v) for v in box]))
+        return poses

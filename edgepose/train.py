@@ -1,0 +1,152 @@
+"""Training room: fit a registry model on COCO-format person keypoints (top-down, heatmaps).
+
+Weighted MSE heatmap loss (per-keypoint target weights: unlabelled or absent joints give no
+loss), AdamW with linear warm-up and cosine decay. Writes ``last.keras`` atomically after
+every epoch and ``train_log.json``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .codec import GaussianHeatmapCodec
+from .data.coco import load_coco, person_records
+from .data.samples import Augment, ImageCache, iterate_batches
+from ._tf import import_tensorflow
+from .errors import EdgeposeError
+from .fsutil import atomic_write, atomic_write_json
+from .progress import Reporter, SilentReporter
+
+HEATMAP_STRIDE = 4
+
+
+@dataclass
+class TrainConfig:
+    model: str = "edgehrnet-t"
+    input_size: tuple[int, int] = (96, 128)  # (width, height)
+    epochs: int = 30
+    batch_size: int = 32
+    lr: float = 2e-3
+    weight_decay: float = 1e-4
+    warmup_epochs: float = 1.0
+    sigma: float = 1.5
+    seed: int = 0
+
+
+def codec_for(input_size: tuple[int, int], sigma: float = 1.5) -> GaussianHeatmapCodec:
+    w, h = input_size
+    return GaussianHeatmapCodec(input_size=(w, h), heatmap_size=(w // HEATMAP_STRIDE, h // HEATMAP_STRIDE), sigma=sigma)
+
+
+def heatmap_loss(pred, target, weights):
+    """Mean over batch, keypoints and pixels of ``w_k * (pred - target)^2`` (mmpose's KeypointMSELoss)."""
+    import tensorflow as tf
+
+    w = weights[:, None, None, :]
+    return tf.reduce_mean(tf.square(pred - target) * w)
+
+
+def train(
+    annotations: str | Path,
+    images: str | Path,
+    out_dir: str | Path,
+    config: TrainConfig | None = None,
+    reporter: Reporter | None = None,
+) -> dict[str, Any]:
+    """Train ``config.model`` and return a summary ``{"checkpoint", "loss", "seconds", "history", ...}``.
+
+    ``reporter`` gets one step of ``epochs * steps_per_epoch`` units (one per batch).
+    """
+    reporter = reporter or SilentReporter()
+    cfg = config or TrainConfig()
+    if cfg.epochs < 1 or cfg.batch_size < 1:
+        raise EdgeposeError("epochs and batch size must be at least 1")
+    coco = load_coco(annotations)
+    records = person_records(coco, images, min_keypoints=1)
+    if len(records) < cfg.batch_size:
+        raise EdgeposeError(f"{annotations}: only {len(records)} people with keypoints, fewer than one batch of {cfg.batch_size}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+
+    tf = import_tensorflow()
+    import keras
+
+    from .models import create_model
+
+    keras.utils.set_random_seed(cfg.seed)
+    codec = codec_for(cfg.input_size, cfg.sigma)
+    model = create_model(cfg.model, cfg.input_size)
+    steps_per_epoch = len(records) // cfg.batch_size
+    total = steps_per_epoch * cfg.epochs
+    warmup = max(1, int(cfg.warmup_epochs * steps_per_epoch))
+    schedule = keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=cfg.lr * 0.01,
+        decay_steps=max(1, total - warmup),
+        alpha=0.01,
+        warmup_target=cfg.lr,
+        warmup_steps=warmup,
+    )
+    optimizer = keras.optimizers.AdamW(learning_rate=schedule, weight_decay=cfg.weight_decay)
+
+    @tf.function(reduce_retracing=True)
+    def train_step(x, y, w):
+        with tf.GradientTape() as tape:
+            pred = model(x, training=True)
+            loss = heatmap_loss(pred, y, w)
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        return loss
+
+    rng = np.random.default_rng(cfg.seed)
+    cache = ImageCache()
+    augment = Augment()
+    history: list[dict[str, Any]] = []
+    t0 = time.time()
+    reporter.start(f"train {cfg.model} {cfg.input_size[0]}x{cfg.input_size[1]}", total)
+    checkpoint = out / "last.keras"
+    for epoch in range(1, cfg.epochs + 1):
+        losses = []
+        for x, y, w in iterate_batches(records, codec, cfg.batch_size, rng, augment, cache):
+            loss = float(train_step(x, y, w))
+            if not math.isfinite(loss):
+                raise EdgeposeError(f"training diverged at epoch {epoch} (loss {loss}); lower --lr")
+            losses.append(loss)
+            reporter.advance(1, epoch=epoch, loss=loss)
+        entry = {"epoch": epoch, "loss": float(np.mean(losses)), "seconds": round(time.time() - t0, 1)}
+        history.append(entry)
+        atomic_write(checkpoint, lambda p: model.save(p))
+    reporter.finish(f"loss {history[-1]['loss']:.2e} after {cfg.epochs} epochs")
+    summary = {
+        "checkpoint": str(checkpoint),
+        "config": {**asdict(cfg), "input_size": list(cfg.input_size)},
+        "people": len(records),
+        "steps": total,
+        "loss": history[-1]["loss"],
+        "seconds": round(time.time() - t0, 1),
+        "params": int(model.count_params()),
+        "history": history,
+    }
+    atomic_write_json(out / "train_log.json", summary)
+    return summary
+
+
+def load_model(path: str | Path):
+    """Load a ``.keras`` checkpoint written by :func:`train`."""
+    p = Path(path)
+    if not p.is_file():
+        raise EdgeposeError(f"model file not found: {p}")
+    import_tensorflow()
+    import keras
+
+    from .models import layers as _layers  # noqa: F401  (registers custom layers)
+
+    try:
+        return keras.saving.load_model(p)
+    except Exception as exc:  # corrupt or foreign file
+        raise EdgeposeError(f"cannot load Keras model {p}: {str(exc).splitlines()[0][:200]}") from None

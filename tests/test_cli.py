@@ -1,0 +1,65 @@
+"""The CLI as a user meets it: a real subprocess, one-line errors, exit codes."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def run(*args, timeout=600):
+    return subprocess.run([sys.executable, "-m", "edgepose", *args], capture_output=True, text=True, timeout=timeout)
+
+
+def test_help_lists_commands_without_importing_tensorflow():
+    res = run("--help")
+    assert res.returncode == 0
+    for cmd in ("pipeline", "train", "quantize", "eval", "data", "calib", "bench"):
+        assert cmd in res.stdout
+    probe = subprocess.run(
+        [sys.executable, "-c", "import sys, edgepose.cli; print('tensorflow' in sys.modules)"], capture_output=True, text=True
+    )
+    assert probe.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["data", "synth", "--out", "{tmp}/a", "-n", "0"], "-n must be between"),
+        (["data", "synth", "--out", "{tmp}/a", "-n", "abc"], "-n"),
+        (["data", "synth", "--out", "/proc/nope/out", "-n", "2"], "cannot write"),
+        (["pipeline", "--out", "{tmp}/p", "--n-train", "3"], "at least 10"),
+        (["eval", "{tmp}/missing.json", "--gt", "{tmp}/missing.json"], "not found"),
+        (["bench", "latency", "{tmp}/missing.tflite"], "not found"),
+        (["train", "{tmp}/x.json", "--images", "{tmp}", "--out", "{tmp}/t", "--model", "nope"], "unknown model"),
+    ],
+)
+def test_bad_input_gives_one_line_and_nonzero_exit(tmp_path, args, message):
+    res = run(*[a.format(tmp=tmp_path) for a in args])
+    assert res.returncode != 0
+    lines = [line for line in res.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, res.stderr
+    assert message in lines[0] and "Traceback" not in res.stderr
+
+
+def test_pipeline_refuses_an_existing_folder_without_force(tmp_path):
+    (tmp_path / "report.json").write_text("{}")
+    res = run("pipeline", "--out", str(tmp_path))
+    assert res.returncode == 1 and "--force" in res.stderr
+    assert json.loads((tmp_path / "report.json").read_text()) == {}
+
+
+def test_synth_then_eval_ground_truth(tmp_path):
+    pytest.importorskip("pycocotools")
+    res = run("data", "synth", "--out", str(tmp_path / "d"), "-n", "6", "--seed", "2")
+    assert res.returncode == 0, res.stderr
+    coco = json.loads((tmp_path / "d/person_keypoints.json").read_text())
+    preds = [
+        {"image_id": a["image_id"], "category_id": 1, "keypoints": a["keypoints"], "score": 1.0}
+        for a in coco["annotations"]
+        if a["num_keypoints"] > 0
+    ]
+    (tmp_path / "preds.json").write_text(json.dumps(preds))
+    res = run("eval", str(tmp_path / "preds.json"), "--gt", str(tmp_path / "d/person_keypoints.json"), "--json")
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["AP"] == pytest.approx(1.0)

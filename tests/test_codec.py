@@ -1,0 +1,53 @@
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from edgepose.codec import GaussianHeatmapCodec, flip_heatmaps_back
+from edgepose.keypoints import flip_index
+
+CODEC = GaussianHeatmapCodec(input_size=(96, 128), heatmap_size=(24, 32), sigma=1.5)
+coords = st.tuples(st.floats(0, 95), st.floats(0, 127))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(coords, min_size=17, max_size=17))
+def test_encode_decode_round_trip_within_a_quarter_heatmap_pixel(points):
+    kps = np.array(points)
+    heatmaps, weights = CODEC.encode(kps, np.ones(17))
+    assert heatmaps.shape == (32, 24, 17) and heatmaps.dtype == np.float32
+    assert np.all(weights == 1)
+    decoded, scores = CODEC.decode(heatmaps)
+    # argmax is within half a heatmap pixel, the quarter step keeps the error under 0.5 px (x stride)
+    assert np.abs(decoded - kps).max() <= 0.5 * CODEC.stride + 1e-6
+    assert np.all(scores > 0.7)
+
+
+def test_unlabelled_and_far_outside_keypoints_get_zero_weight():
+    kps = np.tile([[40.0, 60.0]], (17, 1))
+    kps[3] = [-100, 50]
+    weights = np.ones(17)
+    weights[5] = 0
+    heatmaps, tw = CODEC.encode(kps, weights)
+    assert tw[3] == 0 and tw[5] == 0 and tw[0] == 1
+    assert heatmaps[..., 3].max() == 0 and heatmaps[..., 5].max() == 0
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(coords, min_size=17, max_size=17))
+def test_flipping_the_input_is_flipping_the_heatmaps(points):
+    kps = np.array(points)
+    flipped = kps[flip_index()].copy()
+    flipped[:, 0] = CODEC.input_size[0] - 1 - flipped[:, 0]
+    hm, _ = CODEC.encode(kps, np.ones(17))
+    hm_flipped, _ = CODEC.encode(flipped, np.ones(17))
+    np.testing.assert_allclose(flip_heatmaps_back(hm_flipped), hm, atol=1e-6)
+
+
+def test_batched_decode_matches_single():
+    rng = np.random.default_rng(0)
+    hms = rng.random((3, 32, 24, 17)).astype(np.float32)
+    kb, sb = CODEC.decode(hms)
+    for i in range(3):
+        k1, s1 = CODEC.decode(hms[i])
+        np.testing.assert_allclose(kb[i], k1)
+        np.testing.assert_allclose(sb[i], s1)
