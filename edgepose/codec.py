@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from .keypoints import flip_index
@@ -20,14 +21,17 @@ from .keypoints import flip_index
 
 @dataclass(frozen=True)
 class GaussianHeatmapCodec:
-    """Gaussian heatmap targets with per-keypoint weights; argmax + quarter-offset decoding.
+    """Gaussian heatmap targets with per-keypoint weights; argmax + sub-pixel refinement.
 
     ``input_size`` and ``heatmap_size`` are ``(width, height)``; their ratio is the stride.
+    ``refine``: ``"dark"`` (distribution-aware Taylor expansion of the log heatmap, Zhang et
+    al. CVPR 2020) or ``"quarter"`` (a quarter-pixel step towards the larger neighbour).
     """
 
     input_size: tuple[int, int]
     heatmap_size: tuple[int, int]
     sigma: float = 2.0
+    refine: str = "dark"
 
     @property
     def stride(self) -> float:
@@ -68,31 +72,79 @@ class GaussianHeatmapCodec:
     def decode(self, heatmaps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Heatmaps ``[H, W, K]`` or ``[N, H, W, K]`` -> (keypoints ``[..., K, 2]`` in input px, scores ``[..., K]``).
 
-        Argmax, then a quarter-pixel step towards the larger neighbour on each axis.
+        The score is the heatmap maximum. Sub-pixel refinement follows ``self.refine``; on the
+        border rows/columns, where neighbours are missing, the argmax is kept.
         """
         hm = np.asarray(heatmaps, dtype=np.float32)
         single = hm.ndim == 3
         if single:
             hm = hm[None]
-        n, h, w, k = hm.shape
-        flat = hm.transpose(0, 3, 1, 2).reshape(n, k, h * w)
+        planes = np.ascontiguousarray(hm.transpose(0, 3, 1, 2))  # [N, K, H, W]
+        n, k, h, w = planes.shape
+        flat = planes.reshape(n, k, h * w)
         idx = flat.argmax(axis=2)
         scores = np.take_along_axis(flat, idx[..., None], axis=2)[..., 0]
         ys, xs = np.divmod(idx, w)
         coords = np.stack([xs, ys], axis=-1).astype(np.float64)
-        planes = hm.transpose(0, 3, 1, 2)  # [N, K, H, W]
-        ni, ki = np.meshgrid(np.arange(n), np.arange(k), indexing="ij")
-        xl, xr = np.clip(xs - 1, 0, w - 1), np.clip(xs + 1, 0, w - 1)
-        yu, yd = np.clip(ys - 1, 0, h - 1), np.clip(ys + 1, 0, h - 1)
-        dx = planes[ni, ki, ys, xr] - planes[ni, ki, ys, xl]
-        dy = planes[ni, ki, yd, xs] - planes[ni, ki, yu, xs]
-        # no step on the border row/column: one neighbour is missing there
-        coords[..., 0] += 0.25 * np.sign(dx) * ((xs > 0) & (xs < w - 1))
-        coords[..., 1] += 0.25 * np.sign(dy) * ((ys > 0) & (ys < h - 1))
+        if self.refine == "dark":
+            coords += _dark_offsets(planes, xs, ys, self.sigma)
+        elif self.refine == "quarter":
+            coords += _quarter_offsets(planes, xs, ys)
+        else:
+            raise ValueError(f"unknown refine '{self.refine}'")
         keypoints = self.to_input(coords)
         if single:
             return keypoints[0], scores[0]
         return keypoints, scores
+
+
+def _quarter_offsets(planes: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    n, k, h, w = planes.shape
+    ni, ki = np.meshgrid(np.arange(n), np.arange(k), indexing="ij")
+    xl, xr = np.clip(xs - 1, 0, w - 1), np.clip(xs + 1, 0, w - 1)
+    yu, yd = np.clip(ys - 1, 0, h - 1), np.clip(ys + 1, 0, h - 1)
+    dx = planes[ni, ki, ys, xr] - planes[ni, ki, ys, xl]
+    dy = planes[ni, ki, yd, xs] - planes[ni, ki, yu, xs]
+    inside_x = (xs > 0) & (xs < w - 1)
+    inside_y = (ys > 0) & (ys < h - 1)
+    return np.stack([0.25 * np.sign(dx) * inside_x, 0.25 * np.sign(dy) * inside_y], axis=-1)
+
+
+def _dark_offsets(planes: np.ndarray, xs: np.ndarray, ys: np.ndarray, sigma: float) -> np.ndarray:
+    """DARK: blur (keeping each maximum), take logs, one Newton step ``-H^-1 g`` at the argmax."""
+    n, k, h, w = planes.shape
+    ksize = 2 * int(3 * sigma) + 1
+    blurred = np.empty_like(planes)
+    for i in range(n):
+        for j in range(k):
+            p = planes[i, j]
+            b = cv2.GaussianBlur(p, (ksize, ksize), sigma)
+            peak, bpeak = p.max(), b.max()
+            blurred[i, j] = b * (peak / bpeak) if bpeak > 0 else b
+    logs = np.log(np.maximum(blurred, 1e-10))
+    pad = np.pad(logs, ((0, 0), (0, 0), (2, 2), (2, 2)), mode="edge")
+    ni, ki = np.meshgrid(np.arange(n), np.arange(k), indexing="ij")
+    y, x = ys + 2, xs + 2
+
+    def at(dy: int, dx: int) -> np.ndarray:
+        return pad[ni, ki, y + dy, x + dx]
+
+    c = at(0, 0)
+    gx = 0.5 * (at(0, 1) - at(0, -1))
+    gy = 0.5 * (at(1, 0) - at(-1, 0))
+    hxx = 0.25 * (at(0, 2) - 2 * c + at(0, -2))
+    hyy = 0.25 * (at(2, 0) - 2 * c + at(-2, 0))
+    hxy = 0.25 * (at(1, 1) - at(-1, 1) - at(1, -1) + at(-1, -1))
+    det = hxx * hyy - hxy * hxy
+    ok = (np.abs(det) > 1e-12) & (xs >= 2) & (xs <= w - 3) & (ys >= 2) & (ys <= h - 3) & (hxx < 0) & (hyy < 0)
+    safe = np.where(ok, det, 1.0)
+    ox = -(hyy * gx - hxy * gy) / safe
+    oy = -(-hxy * gx + hxx * gy) / safe
+    # the argmax is within half a pixel of a unimodal peak: a longer Newton step means the local
+    # quadratic model does not hold (e.g. near the border, where the blur is distorted)
+    ok &= (np.abs(ox) <= 0.5) & (np.abs(oy) <= 0.5)
+    fallback = _quarter_offsets(planes, xs, ys)
+    return np.stack([np.where(ok, ox, fallback[..., 0]), np.where(ok, oy, fallback[..., 1])], axis=-1)
 
 
 def flip_heatmaps_back(heatmaps_of_flipped: np.ndarray) -> np.ndarray:

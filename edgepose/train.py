@@ -35,11 +35,11 @@ class TrainConfig:
     lr: float = 2e-3
     weight_decay: float = 1e-4
     warmup_epochs: float = 1.0
-    sigma: float = 1.5
+    sigma: float = 2.0
     seed: int = 0
 
 
-def codec_for(input_size: tuple[int, int], sigma: float = 1.5) -> GaussianHeatmapCodec:
+def codec_for(input_size: tuple[int, int], sigma: float = 2.0) -> GaussianHeatmapCodec:
     w, h = input_size
     return GaussianHeatmapCodec(input_size=(w, h), heatmap_size=(w // HEATMAP_STRIDE, h // HEATMAP_STRIDE), sigma=sigma)
 

@@ -1,11 +1,13 @@
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edgepose.codec import GaussianHeatmapCodec, flip_heatmaps_back
 from edgepose.keypoints import flip_index
 
-CODEC = GaussianHeatmapCodec(input_size=(96, 128), heatmap_size=(24, 32), sigma=1.5)
+CODEC = GaussianHeatmapCodec(input_size=(96, 128), heatmap_size=(24, 32), sigma=1.5, refine="quarter")
+DARK = GaussianHeatmapCodec(input_size=(96, 128), heatmap_size=(24, 32), sigma=2.0, refine="dark")
 coords = st.tuples(st.floats(0, 95), st.floats(0, 127))
 
 
@@ -20,6 +22,24 @@ def test_encode_decode_round_trip_within_a_quarter_heatmap_pixel(points):
     # argmax is within half a heatmap pixel, the quarter step keeps the error under 0.5 px (x stride)
     assert np.abs(decoded - kps).max() <= 0.5 * CODEC.stride + 1e-6
     assert np.all(scores > 0.7)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(26, 69), st.floats(26, 101)), min_size=17, max_size=17))
+def test_dark_decoding_recovers_interior_keypoints_almost_exactly(points):
+    # interior: at least 3 sigma (6 heatmap px = 24 input px) from the heatmap border
+    kps = np.array(points)
+    heatmaps, _ = DARK.encode(kps, np.ones(17))
+    decoded, _ = DARK.decode(heatmaps)
+    assert np.abs(decoded - kps).max() < 0.1  # input pixels; argmax alone is off by up to 2
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(coords, min_size=17, max_size=17))
+def test_dark_is_never_worse_than_half_a_heatmap_pixel(points):
+    kps = np.array(points)
+    decoded, _ = DARK.decode(DARK.encode(kps, np.ones(17))[0])
+    assert np.abs(decoded - kps).max() <= 0.5 * DARK.stride + 1e-6
 
 
 def test_unlabelled_and_far_outside_keypoints_get_zero_weight():
@@ -43,11 +63,12 @@ def test_flipping_the_input_is_flipping_the_heatmaps(points):
     np.testing.assert_allclose(flip_heatmaps_back(hm_flipped), hm, atol=1e-6)
 
 
-def test_batched_decode_matches_single():
+@pytest.mark.parametrize("codec", [CODEC, DARK])
+def test_batched_decode_matches_single(codec):
     rng = np.random.default_rng(0)
     hms = rng.random((3, 32, 24, 17)).astype(np.float32)
-    kb, sb = CODEC.decode(hms)
+    kb, sb = codec.decode(hms)
     for i in range(3):
-        k1, s1 = CODEC.decode(hms[i])
+        k1, s1 = codec.decode(hms[i])
         np.testing.assert_allclose(kb[i], k1)
         np.testing.assert_allclose(sb[i], s1)

@@ -20,13 +20,13 @@ from .specs import EdgeHRNetSpec
 
 def _conv_bn(x, ch: int, kernel: int = 1, stride: int = 1, act: bool = True, name: str = ""):
     x = layers.Conv2D(ch, kernel, strides=stride, padding="same", use_bias=False, name=f"{name}_conv")(x)
-    x = layers.BatchNormalization(name=f"{name}_bn")(x)
+    x = layers.BatchNormalization(momentum=0.9, name=f"{name}_bn")(x)
     return layers.ReLU(6.0, name=f"{name}_relu")(x) if act else x
 
 
 def _dw_bn(x, stride: int = 1, act: bool = False, name: str = ""):
     x = layers.DepthwiseConv2D(3, strides=stride, padding="same", use_bias=False, name=f"{name}_dw")(x)
-    x = layers.BatchNormalization(name=f"{name}_dwbn")(x)
+    x = layers.BatchNormalization(momentum=0.9, name=f"{name}_dwbn")(x)
     return layers.ReLU(6.0, name=f"{name}_dwrelu")(x) if act else x
 
 
@@ -82,7 +82,10 @@ def build_edgehrnet(spec: EdgeHRNetSpec, input_size: tuple[int, int], num_keypoi
             branches = _fuse(branches, spec.widths, n_branches, f"s{stage}m{m}f")
     x = _fuse(branches, spec.widths, 1, "head")[0]
     x = _inverted_residual(x, spec.widths[0], spec.expand, "head_ir")
-    out = layers.Conv2D(num_keypoints, 1, padding="same", name="heatmaps")(x)
+    # near-zero init (as mmpose's heads): start from empty heatmaps instead of large random ones
+    out = layers.Conv2D(
+        num_keypoints, 1, padding="same", name="heatmaps", kernel_initializer=keras.initializers.RandomNormal(stddev=0.001)
+    )(x)
     return keras.Model(inp, out, name=name)
 
 

@@ -1,0 +1,1 @@
+"""External model converters run in subprocesses (see README.md)."""
