@@ -24,6 +24,8 @@ def import_tensorflow():
         with quiet_stderr():
             import keras  # noqa: F401
             import tensorflow as tf
+
+            tf.config.list_physical_devices()  # device discovery logs a CUDA probe failure on CPU machines
     except ImportError:
         raise EdgeposeError("this command needs TensorFlow: pip install -c constraints.txt 'edgepose[train]'") from None
     import absl.logging

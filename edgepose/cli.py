@@ -149,8 +149,14 @@ def pipeline(
 
     def go():
         cfg = PipelineConfig(
-            model=model, input_size=parse_size(input_size), n_train=n_train, n_val=n_val, epochs=epochs,
-            batch_size=batch_size, calib_size=calib_size, seed=seed,
+            model=model,
+            input_size=parse_size(input_size),
+            n_train=n_train,
+            n_val=n_val,
+            epochs=epochs,
+            batch_size=batch_size,
+            calib_size=calib_size,
+            seed=seed,
         )
         report = run_pipeline(out, cfg, force=force, reporter=RichReporter())
         acc = report["accuracy"]
@@ -181,13 +187,14 @@ def train(
 ) -> None:
     """Train a pose model on COCO-format data."""
     from .fsutil import prepare_output_dir
-    from .models import model_spec
+    from .models import check_input_size, model_spec
     from .train import TrainConfig
     from .train import train as run_train
 
     def go():
         model_spec(model)
         size = parse_size(input_size)
+        check_input_size(size)
         folder = prepare_output_dir(out, force=force)
         cfg = TrainConfig(model=model, input_size=size, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
         summary = run_train(data, images, folder, cfg, reporter=RichReporter())
@@ -302,7 +309,10 @@ def bench_latency(
         table = Table("model", "threads", "load ms", "first ms", "mean", "median", "p90", "p99", "std", "min", "max", "RSS MiB")
         for r in rows:
             table.add_row(
-                Path(r["model"]).name, str(r["threads"]), f"{r['load_ms']:.1f}", f"{r['first_ms']:.2f}",
+                Path(r["model"]).name,
+                str(r["threads"]),
+                f"{r['load_ms']:.1f}",
+                f"{r['first_ms']:.2f}",
                 *(f"{r[k]:.2f}" for k in ("mean_ms", "median_ms", "p90_ms", "p99_ms", "std_ms", "min_ms", "max_ms")),
                 f"{r['peak_rss_mib']:.0f}",
             )

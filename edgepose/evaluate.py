@@ -42,7 +42,12 @@ def predict_coco(
             for ann, pose in zip(anns, estimator.predict(image, [a["bbox"] for a in anns])):
                 kps = np.concatenate([pose.keypoints, pose.scores[:, None]], axis=1)
                 results.append(
-                    {"image_id": im["id"], "category_id": 1, "keypoints": [round(float(v), 2) for v in kps.ravel()], "score": pose.score}
+                    {
+                        "image_id": im["id"],
+                        "category_id": 1,
+                        "keypoints": [round(float(v), 2) for v in kps.ravel()],
+                        "score": pose.score,
+                    }
                 )
         if on_progress:
             on_progress(1)

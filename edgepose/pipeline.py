@@ -26,6 +26,7 @@ from .data.synth_writer import write_synth
 from .errors import EdgeposeError
 from .evaluate import evaluate, predict_coco
 from .fsutil import atomic_write, atomic_write_json, atomic_write_text, prepare_output_dir
+from .models import check_input_size, model_spec
 from .progress import Reporter, SilentReporter
 from .report import pipeline_markdown
 from .transforms import load_rgb
@@ -63,7 +64,9 @@ class _Timer:
         return _Ctx()
 
 
-def pipeline(out_dir: str | Path, config: PipelineConfig | None = None, force: bool = False, reporter: Reporter | None = None) -> dict[str, Any]:
+def pipeline(
+    out_dir: str | Path, config: PipelineConfig | None = None, force: bool = False, reporter: Reporter | None = None
+) -> dict[str, Any]:
     """Run the whole job into ``out_dir`` (refused if it exists and is not empty, unless ``force``).
 
     Returns the report dict that is also written as ``report.json`` / ``report.md``.
@@ -74,6 +77,8 @@ def pipeline(out_dir: str | Path, config: PipelineConfig | None = None, force: b
         raise EdgeposeError(f"pipeline needs at least 10 training and 2 validation images (got {cfg.n_train} and {cfg.n_val})")
     if cfg.epochs < 1:
         raise EdgeposeError(f"epochs must be at least 1, got {cfg.epochs}")
+    model_spec(cfg.model)
+    check_input_size(cfg.input_size)
     out = prepare_output_dir(out_dir, force=force)
     t_start = time.perf_counter()
     timer = _Timer()
@@ -98,7 +103,9 @@ def pipeline(out_dir: str | Path, config: PipelineConfig | None = None, force: b
 
     with timer("quantize"):
         rep.start("calibrate + convert (fp32, int8)", 2)
-        calib_meta = build_calibration(train_json, out / "data/train/images", out / "calibration", cfg.input_size, cfg.calib_size, cfg.seed)
+        calib_meta = build_calibration(
+            train_json, out / "data/train/images", out / "calibration", cfg.input_size, cfg.calib_size, cfg.seed
+        )
         calib = load_calibration(out / "calibration", cfg.input_size)
         model = load_model(train_summary["checkpoint"])
         fp32 = quantize(model, out / "models/model_fp32.tflite", "fp32")
@@ -147,7 +154,13 @@ def pipeline(out_dir: str | Path, config: PipelineConfig | None = None, force: b
         "training": {k: train_summary[k] for k in ("params", "steps", "loss", "seconds")},
         "calibration": calib_meta,
         "models": {
-            name: {"file": f"models/model_{name}.tflite", "size_bytes": rep_["size_bytes"], "ops": rep_["ops"], "inputs": rep_["inputs"], "outputs": rep_["outputs"]}
+            name: {
+                "file": f"models/model_{name}.tflite",
+                "size_bytes": rep_["size_bytes"],
+                "ops": rep_["ops"],
+                "inputs": rep_["inputs"],
+                "outputs": rep_["outputs"],
+            }
             for name, rep_ in (("fp32", fp32), ("int8", int8))
         },
         "accuracy": accuracy,
@@ -177,4 +190,3 @@ def _draw_predictions(estimator, coco: dict, images_dir: Path, path: Path, n: in
     if not ok:
         raise EdgeposeError("PNG encoding failed")
     atomic_write(path, lambda p: p.write_bytes(buf.tobytes()))
-

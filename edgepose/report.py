@@ -11,7 +11,7 @@ def pipeline_markdown(r: dict[str, Any]) -> str:
     lines = [
         "# edgepose pipeline report",
         "",
-        f"Model `{cfg['model']}` at {w}x{h} (WxH), {r['training']['params']:,} parameters, trained "
+        f"Model `{cfg['model']}` at {h}x{w} (HxW), {r['training']['params']:,} parameters, trained "
         f"{cfg['epochs']} epochs ({r['training']['steps']} steps, {r['training']['seconds']} s) on "
         f"{r['data']['train_people']} synthetic people in {r['data']['train_images']} images.",
         f"Validation: {r['data']['val_people']} people in {r['data']['val_images']} held-out synthetic images, "

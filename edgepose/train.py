@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from ._tf import import_tensorflow
 from .codec import GaussianHeatmapCodec
 from .data.coco import load_coco, person_records
 from .data.samples import Augment, ImageCache, iterate_batches
-from ._tf import import_tensorflow
 from .errors import EdgeposeError
 from .fsutil import atomic_write, atomic_write_json
 from .progress import Reporter, SilentReporter
@@ -108,7 +108,7 @@ def train(
     augment = Augment()
     history: list[dict[str, Any]] = []
     t0 = time.time()
-    reporter.start(f"train {cfg.model} {cfg.input_size[0]}x{cfg.input_size[1]}", total)
+    reporter.start(f"train {cfg.model} {cfg.input_size[1]}x{cfg.input_size[0]}", total)
     checkpoint = out / "last.keras"
     for epoch in range(1, cfg.epochs + 1):
         losses = []

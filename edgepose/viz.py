@@ -8,7 +8,9 @@ import numpy as np
 from .keypoints import SKELETON
 
 
-def draw_pose(image_rgb: np.ndarray, keypoints: np.ndarray, scores: np.ndarray, threshold: float = 0.2, colour=(0, 255, 0)) -> np.ndarray:
+def draw_pose(
+    image_rgb: np.ndarray, keypoints: np.ndarray, scores: np.ndarray, threshold: float = 0.2, colour=(0, 255, 0)
+) -> np.ndarray:
     """Draw one pose on a copy of ``image_rgb``; keypoints ``[K, 2]`` image px, scores ``[K]``."""
     img = image_rgb.copy()
     thick = max(1, round(min(img.shape[:2]) / 200))

@@ -37,4 +37,11 @@ def tiny_run(synth_set, tmp_path_factory) -> dict:
     model = load_model(summary["checkpoint"])
     fp32 = quantize(model, out / "model_fp32.tflite", "fp32")
     int8 = quantize(model, out / "model_int8.tflite", "int8", calib=calib, io="int8")
-    return {"summary": summary, "fp32": Path(fp32["path"]), "int8": Path(int8["path"]), "fp32_report": fp32, "int8_report": int8, "calib": out / "calib"}
+    return {
+        "summary": summary,
+        "fp32": Path(fp32["path"]),
+        "int8": Path(int8["path"]),
+        "fp32_report": fp32,
+        "int8_report": int8,
+        "calib": out / "calib",
+    }

@@ -29,6 +29,8 @@ def test_help_lists_commands_without_importing_tensorflow():
         (["data", "synth", "--out", "{tmp}/a", "-n", "abc"], "-n"),
         (["data", "synth", "--out", "/proc/nope/out", "-n", "2"], "cannot write"),
         (["pipeline", "--out", "{tmp}/p", "--n-train", "3"], "at least 10"),
+        (["pipeline", "--out", "/proc/nope/p"], "cannot write"),
+        (["pipeline", "--out", "{tmp}/p", "--input", "100x96"], "multiples of 32"),
         (["eval", "{tmp}/missing.json", "--gt", "{tmp}/missing.json"], "not found"),
         (["bench", "latency", "{tmp}/missing.tflite"], "not found"),
         (["train", "{tmp}/x.json", "--images", "{tmp}", "--out", "{tmp}/t", "--model", "nope"], "unknown model"),

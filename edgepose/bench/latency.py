@@ -13,7 +13,9 @@ from ..errors import EdgeposeError
 from ..runtime.backend import make_interpreter
 
 
-def bench_latency(model: str | Path, threads: int = 1, warmup: int = 10, runs: int = 100, backend: str = "auto") -> dict[str, Any]:
+def bench_latency(
+    model: str | Path, threads: int = 1, warmup: int = 10, runs: int = 100, backend: str = "auto"
+) -> dict[str, Any]:
     """Load time, first inference and steady-state statistics in milliseconds, plus peak RSS (MiB).
 
     The input is random data of the model's input dtype; timings cover ``invoke()`` only.

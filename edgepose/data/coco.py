@@ -51,7 +51,9 @@ def load_coco(path: str | Path) -> dict[str, Any]:
         kps = ann.get("keypoints")
         if kps is not None:
             if len(kps) != NUM_KEYPOINTS * 3:
-                raise EdgeposeError(f"{path}: annotation {aid} has {len(kps)} keypoint values, expected {NUM_KEYPOINTS * 3} (17 x 3)")
+                raise EdgeposeError(
+                    f"{path}: annotation {aid} has {len(kps)} keypoint values, expected {NUM_KEYPOINTS * 3} (17 x 3)"
+                )
             vis = kps[2::3]
             if any(v not in (0, 1, 2) for v in vis):
                 raise EdgeposeError(f"{path}: annotation {aid} has visibility flags outside {{0, 1, 2}}")

@@ -89,26 +89,34 @@ def iterate_batches(
     q: queue.Queue = queue.Queue(maxsize=prefetch)
     stop = threading.Event()
 
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def produce() -> None:
         try:
             for b in range(n_batches):
-                if stop.is_set():
-                    return
                 brng = np.random.default_rng(seeds[b])
                 items = [
                     make_sample(cache.get(records[i]["file"]), records[i], codec, brng, augment)
                     for i in order[b * batch_size : (b + 1) * batch_size]
                 ]
-                q.put(
-                    (
-                        np.stack([it[0] for it in items]).astype(np.float32),
-                        np.stack([it[1] for it in items]),
-                        np.stack([it[2] for it in items]),
-                    )
+                batch = (
+                    np.stack([it[0] for it in items]).astype(np.float32),
+                    np.stack([it[1] for it in items]),
+                    np.stack([it[2] for it in items]),
                 )
+                if not put(batch):
+                    return
         except BaseException as exc:  # surface worker errors in the consumer
-            q.put(exc)
-        q.put(None)
+            put(exc)
+            return
+        put(None)
 
     worker = threading.Thread(target=produce, daemon=True)
     worker.start()
@@ -122,3 +130,4 @@ def iterate_batches(
             yield item
     finally:
         stop.set()
+        worker.join(timeout=5)

@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable, Iterator
 
 import cv2
 import numpy as np
 
 from ..keypoints import KEYPOINT_INDEX as KI
-from ..keypoints import NUM_KEYPOINTS, PERSON_CATEGORY
+from ..keypoints import NUM_KEYPOINTS
 
 # ---------------------------------------------------------------------------------------------
 # rotations (right-handed; body frame: x = the person's left, y = up, z = the way they face)
@@ -57,7 +56,9 @@ SKIN_TONES = np.array(
     [[255, 224, 196], [241, 194, 160], [224, 172, 130], [198, 134, 96], [161, 102, 69], [120, 75, 50], [84, 52, 36]],
     dtype=np.float64,
 )  # RGB
-HAIR_TONES = np.array([[20, 15, 10], [60, 40, 25], [110, 75, 40], [190, 150, 90], [140, 140, 140], [150, 60, 30]], dtype=np.float64)
+HAIR_TONES = np.array(
+    [[20, 15, 10], [60, 40, 25], [110, 75, 40], [190, 150, 90], [140, 140, 140], [150, 60, 30]], dtype=np.float64
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -103,7 +104,9 @@ def sample_pose(rng: np.random.Generator) -> Pose3D:
         ang[f"knee_{front}"] = _u(rng, 5, 40) if family == "walk" else _u(rng, 30, 100)
         ang[f"knee_{back}"] = _u(rng, 10, 50) if family == "walk" else _u(rng, 40, 120)
         ang[f"sh_flex_{back}"], ang[f"sh_flex_{front}"] = amp * _u(rng, 0.6, 1.2), -amp * _u(rng, 0.3, 0.8)
-        ang["elbow_l"], ang["elbow_r"] = (_u(rng, 10, 50), _u(rng, 10, 50)) if family == "walk" else (_u(rng, 60, 110), _u(rng, 60, 110))
+        ang["elbow_l"], ang["elbow_r"] = (
+            (_u(rng, 10, 50), _u(rng, 10, 50)) if family == "walk" else (_u(rng, 60, 110), _u(rng, 60, 110))
+        )
         if family == "run":
             torso_pitch = _u(rng, 5, 25)
     elif family == "arms_up":
@@ -203,7 +206,9 @@ class Projected:
     view_rot: np.ndarray  # body frame -> camera frame rotation
 
 
-def project(pose: Pose3D, rng: np.random.Generator, height_px: float, center_px: tuple[float, float], roll_deg: float) -> Projected:
+def project(
+    pose: Pose3D, rng: np.random.Generator, height_px: float, center_px: tuple[float, float], roll_deg: float
+) -> Projected:
     """Rotate the body by a random yaw, view it from a random camera and place it in the image."""
     yaw = rng.normal(0, 50) if rng.random() < 0.6 else rng.uniform(-180, 180)
     r_world = _ry(yaw * D2R)
@@ -465,7 +470,9 @@ def _occluders(rng: np.random.Generator, img: np.ndarray, ids: np.ndarray, boxes
         x0, y0, x1, y1 = box
         cx, cy = _u(rng, x0, x1), _u(rng, y0, y1)
         bw, bh = (x1 - x0) * _u(rng, 0.2, 0.6), (y1 - y0) * _u(rng, 0.1, 0.4)
-        pts = np.array([[cx - bw / 2, cy - bh / 2], [cx + bw / 2, cy - bh / 2], [cx + bw / 2, cy + bh / 2], [cx - bw / 2, cy + bh / 2]])
+        pts = np.array(
+            [[cx - bw / 2, cy - bh / 2], [cx + bw / 2, cy - bh / 2], [cx + bw / 2, cy + bh / 2], [cx - bw / 2, cy + bh / 2]]
+        )
         colour = _random_colour(rng)
         _fill_poly(img, ids, pts, _shade(colour, 0.75), OCCLUDER_ID)
         inner = (pts - [cx, cy]) * 0.8 + [cx, cy] + light_offset(bw, bh)

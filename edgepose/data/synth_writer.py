@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -49,7 +50,8 @@ def write_synth(
     jobs = [(seed, i, str(images_dir), quality) for i in range(n)]
     results = []
     if workers > 1 and n >= 16:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # spawn, not fork: the caller may already hold TensorFlow's threads
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             for res in pool.map(_render_and_save, jobs, chunksize=8):
                 results.append(res)
                 if on_progress:

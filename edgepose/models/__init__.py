@@ -5,4 +5,4 @@ model, so an int8 model's input is the raw pixels) and return heatmaps
 ``float32 [N, H/4, W/4, 17]``.
 """
 
-from .registry import MODEL_NAMES, create_model, model_spec  # noqa: F401
+from .registry import MODEL_NAMES, check_input_size, create_model, model_spec  # noqa: F401

@@ -29,12 +29,17 @@ def model_spec(name: str) -> Any:
     return _SPECS[name][1]
 
 
+def check_input_size(input_size: tuple[int, int]) -> None:
+    """Every branch down to stride 32 needs a whole grid: width and height multiples of 32."""
+    w, h = input_size
+    if w % 32 or h % 32 or w <= 0 or h <= 0:
+        raise EdgeposeError(f"input size {h}x{w} (HxW) must be positive multiples of 32, e.g. 256x192 or 128x96")
+
+
 def create_model(name: str, input_size: tuple[int, int], num_keypoints: int = 17):
     """Build model ``name`` for ``input_size`` = (width, height); both must be multiples of 32."""
     spec = model_spec(name)
-    w, h = input_size
-    if w % 32 or h % 32 or w <= 0 or h <= 0:
-        raise EdgeposeError(f"input size {w}x{h} (WxH) must be positive multiples of 32, e.g. 192x256 or 96x128")
+    check_input_size(input_size)
     import_tensorflow()
     builder = _SPECS[name][0]
     return builder(spec, input_size, num_keypoints, name=name)

@@ -58,6 +58,7 @@ def load_calibration(calib_dir: str | Path, input_size: tuple[int, int] | None =
         raise EdgeposeError(f"calibration crops in {path} have shape {crops.shape}, expected [N, H, W, 3]")
     if input_size is not None and (crops.shape[2], crops.shape[1]) != tuple(input_size):
         raise EdgeposeError(
-            f"calibration crops are {crops.shape[2]}x{crops.shape[1]} but the model input is {input_size[0]}x{input_size[1]} (WxH); rebuild the calibration set"
+            f"calibration crops are {crops.shape[1]}x{crops.shape[2]} but the model input is "
+            f"{input_size[1]}x{input_size[0]} (HxW); rebuild the calibration set with --input"
         )
     return crops

@@ -63,7 +63,7 @@ def quantize(
             raise EdgeposeError(f"--format {fmt} needs a calibration set (--calib DIR)")
         _, h, w, _ = model.input_shape
         if calib.shape[1:3] != (h, w):
-            raise EdgeposeError(f"calibration crops are {calib.shape[2]}x{calib.shape[1]} but the model input is {w}x{h} (WxH)")
+            raise EdgeposeError(f"calibration crops are {calib.shape[1]}x{calib.shape[2]} but the model input is {h}x{w} (HxW)")
 
         def representative():
             for crop in calib:

@@ -35,7 +35,15 @@ def verify_tflite(path: str | Path, expect: str = "fp32", allow_float: bool = Fa
         out = []
         for d in details:
             scale, zero = d["quantization"]
-            out.append({"name": d["name"], "shape": d["shape"].tolist(), "dtype": d["dtype"].__name__, "scale": scale, "zero_point": zero})
+            out.append(
+                {
+                    "name": d["name"],
+                    "shape": d["shape"].tolist(),
+                    "dtype": d["dtype"].__name__,
+                    "scale": scale,
+                    "zero_point": zero,
+                }
+            )
         return out
 
     report = {

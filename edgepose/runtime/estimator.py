@@ -77,7 +77,9 @@ class PoseEstimator:
         if len(inp) != 1 or len(inp[0]["shape"]) != 4 or inp[0]["shape"][-1] != 3:
             raise EdgeposeError(f"{self.path}: expected one NHWC RGB image input, got {[d['shape'].tolist() for d in inp]}")
         if len(out) != 1 or len(out[0]["shape"]) != 4:
-            raise EdgeposeError(f"{self.path}: expected one heatmap output [1, h, w, K], got {[d['shape'].tolist() for d in out]}")
+            raise EdgeposeError(
+                f"{self.path}: expected one heatmap output [1, h, w, K], got {[d['shape'].tolist() for d in out]}"
+            )
         _, h, w, _ = inp[0]["shape"]
         _, hh, hw, k = out[0]["shape"]
         if k != len(COCO_KEYPOINTS):
