@@ -37,9 +37,9 @@ from .viz import draw_pose, tile
 class PipelineConfig:
     model: str = "edgehrnet-t"
     input_size: tuple[int, int] = (96, 128)  # (width, height)
-    n_train: int = 800
+    n_train: int = 1600
     n_val: int = 100
-    epochs: int = 48
+    epochs: int = 24
     batch_size: int = 32
     lr: float = 3e-3
     calib_size: int = 200

@@ -65,3 +65,24 @@ def test_synth_then_eval_ground_truth(tmp_path):
     res = run("eval", str(tmp_path / "preds.json"), "--gt", str(tmp_path / "d/person_keypoints.json"), "--json")
     assert res.returncode == 0, res.stderr
     assert json.loads(res.stdout)["AP"] == pytest.approx(1.0)
+
+
+@pytest.mark.slow
+def test_calib_build_and_quantize_from_the_cli(tiny_run, synth_set, tmp_path):
+    calib = tmp_path / "calib"
+    res = run("calib", "build", "--data", str(synth_set["json"]), "--images", str(synth_set["images"]),
+              "-n", "6", "--input", "64x64", "--out", str(calib))  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    out = tmp_path / "m.tflite"
+    args = ["quantize", tiny_run["summary"]["checkpoint"], "--format", "int8", "--io", "uint8", "--calib", str(calib)]
+    res = run(*args, "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    assert "CONV_2D" in res.stdout and "KiB" in res.stdout
+    from edgepose.runtime import PoseEstimator
+
+    est = PoseEstimator(out)
+    assert est.contract.input_dtype == "uint8" and est.contract.input_quant[0] > 0
+    again = run(*args, "--out", str(out))
+    assert again.returncode == 1 and "--force" in again.stderr
+    wrong = run("quantize", tiny_run["summary"]["checkpoint"], "--format", "int8", "--calib", str(tmp_path), "--out", str(out), "--force")
+    assert wrong.returncode == 1 and "calib build" in wrong.stderr
