@@ -35,7 +35,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-data_app = typer.Typer(help="Datasets: synthesise.", no_args_is_help=True)
+data_app = typer.Typer(help="Datasets: synthesise, check, show.", no_args_is_help=True)
 calib_app = typer.Typer(help="Calibration sets for int8 quantization.", no_args_is_help=True)
 bench_app = typer.Typer(help="Benchmarks: latency.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
@@ -123,6 +123,56 @@ def synth(
         rep.start("synthesise", n)
         path = write_synth(folder, n, seed=seed, on_progress=rep.advance)
         rep.finish(str(path))
+
+    _run(go)
+
+
+@data_app.command("check")
+def check(
+    annotations: Path = typer.Argument(..., help="COCO person-keypoints JSON."),
+    images: Path = typer.Option(..., "--images", help="Folder the JSON's file_name entries are relative to."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for check.json and check.md."),
+) -> None:
+    """Validate a dataset: structure, ids, keypoints, boxes, image files; exit 1 on errors."""
+    from .data.check import check_dataset, check_markdown
+    from .fsutil import atomic_write_json, atomic_write_text, read_json
+
+    def go():
+        doc = read_json(annotations, "annotation file")
+        total = len(doc.get("images", [])) if isinstance(doc, dict) and isinstance(doc.get("images"), list) else None
+        rep = RichReporter()
+        rep.start("check images", total)
+        report = check_dataset(annotations, images, on_progress=rep.advance)
+        rep.finish(f"{report['images']} images")
+        text = check_markdown(report)
+        if out is not None:
+            atomic_write_json(out / "check.json", report)
+            atomic_write_text(out / "check.md", text)
+        out_console.print(text, markup=False, highlight=False)
+        if not report["ok"]:
+            raise EdgeposeError(f"{annotations}: {report['errors_total']} errors (first: {report['errors'][0]})")
+
+    _run(go)
+
+
+@data_app.command("show")
+def show(
+    annotations: Path = typer.Argument(..., help="COCO person-keypoints JSON."),
+    images: Path = typer.Option(..., "--images"),
+    out: Path = typer.Option(Path("samples.png"), "--out", help="PNG grid to write."),
+    n: int = typer.Option(16, "-n", help="Number of people."),
+    augment: bool = typer.Option(False, "--augment", help="Show training crops with augmentation and decoded targets."),
+    input_size: str = typer.Option("128x96", "--input", help="Crop size HEIGHTxWIDTH for --augment."),
+    seed: int = typer.Option(0, "--seed"),
+) -> None:
+    """Draw samples with their skeletons into a PNG grid."""
+    from .data.show import show_samples
+
+    def go():
+        if n < 1:
+            raise EdgeposeError(f"-n must be at least 1, got {n}")
+        path = show_samples(annotations, images, out, n=n, augment=augment, input_size=parse_size(input_size), seed=seed)
+        out_console.print(f"wrote {path}")
 
     _run(go)
 
@@ -266,17 +316,23 @@ def calib_build(
 def eval_(
     predictions: Path = typer.Argument(..., help="COCO keypoint results JSON."),
     gt: Path = typer.Option(..., "--gt", help="Ground-truth COCO person-keypoints JSON."),
-    json_out: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for eval.json and eval.md."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
 ) -> None:
-    """COCO keypoint AP/AR of predictions against ground truth (pycocotools)."""
+    """COCO keypoint AP/AR (pycocotools), PCK@0.2 and a per-keypoint table."""
     from .evaluate import evaluate
+    from .fsutil import atomic_write_json, atomic_write_text
+    from .report import evaluation_markdown
 
     def go():
         stats = evaluate(predictions, gt)
+        if out is not None:
+            atomic_write_json(out / "eval.json", stats)
+            atomic_write_text(out / "eval.md", evaluation_markdown(stats))
         if json_out:
             out_console.print_json(json.dumps(stats))
         else:
-            out_console.print(" | ".join(f"{k} {v:.3f}" for k, v in stats.items()))
+            out_console.print(evaluation_markdown(stats), markup=False, highlight=False)
 
     _run(go)
 

@@ -25,7 +25,8 @@ class GaussianHeatmapCodec:
 
     ``input_size`` and ``heatmap_size`` are ``(width, height)``; their ratio is the stride.
     ``refine``: ``"dark"`` (distribution-aware Taylor expansion of the log heatmap, Zhang et
-    al. CVPR 2020) or ``"quarter"`` (a quarter-pixel step towards the larger neighbour).
+    al. CVPR 2020), ``"quarter"`` (a quarter-pixel step towards the larger neighbour) or
+    ``"none"`` (the integer argmax).
     """
 
     input_size: tuple[int, int]
@@ -90,7 +91,7 @@ class GaussianHeatmapCodec:
             coords += _dark_offsets(planes, xs, ys, self.sigma)
         elif self.refine == "quarter":
             coords += _quarter_offsets(planes, xs, ys)
-        else:
+        elif self.refine != "none":
             raise ValueError(f"unknown refine '{self.refine}'")
         keypoints = self.to_input(coords)
         if single:
@@ -118,7 +119,7 @@ def _dark_offsets(planes: np.ndarray, xs: np.ndarray, ys: np.ndarray, sigma: flo
     for i in range(n):
         for j in range(k):
             p = planes[i, j]
-            b = cv2.GaussianBlur(p, (ksize, ksize), sigma)
+            b = cv2.GaussianBlur(p, (ksize, ksize), sigma, borderType=cv2.BORDER_CONSTANT)  # zeros outside, as mmpose
             peak, bpeak = p.max(), b.max()
             blurred[i, j] = b * (peak / bpeak) if bpeak > 0 else b
     logs = np.log(np.maximum(blurred, 1e-10))
@@ -143,7 +144,10 @@ def _dark_offsets(planes: np.ndarray, xs: np.ndarray, ys: np.ndarray, sigma: flo
     # the argmax is within half a pixel of a unimodal peak: a longer Newton step means the local
     # quadratic model does not hold (e.g. near the border, where the blur is distorted)
     ok &= (np.abs(ox) <= 0.5) & (np.abs(oy) <= 0.5)
+    # and a unimodal peak lies towards the larger neighbour: a step the other way is distortion
     fallback = _quarter_offsets(planes, xs, ys)
+    ok &= (ox * fallback[..., 0] >= 0) | (np.abs(ox) < 0.05)
+    ok &= (oy * fallback[..., 1] >= 0) | (np.abs(oy) < 0.05)
     return np.stack([np.where(ok, ox, fallback[..., 0]), np.where(ok, oy, fallback[..., 1])], axis=-1)
 
 

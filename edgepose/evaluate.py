@@ -1,8 +1,15 @@
-"""COCO keypoint evaluation through pycocotools (no re-implementation of COCOeval).
+"""Keypoint evaluation: COCO AP/AR through pycocotools (no re-implementation of COCOeval), PCK.
 
 ``predict_coco`` runs a :class:`~edgepose.runtime.PoseEstimator` on every ground-truth person
 box (the top-down protocol with ground-truth boxes); ``evaluate`` scores a results list or
 file against the ground truth.
+
+PCK@0.2 counts a labelled keypoint as correct when it lies within 0.2 x a reference length
+of the truth: the longer side of the person's box (``PCK_bbox``) or the torso diameter, the
+distance from the left shoulder to the right hip (``PCK_torso``, the LSP convention; people
+without both joints are left out). Keypoints a dataset does not have (``available_keypoints``)
+and unlabelled ones (v = 0) count for nothing. Predictions are matched to ground-truth people
+by ``ann_id`` when every prediction carries one, otherwise greedily by OKS.
 """
 
 from __future__ import annotations
@@ -14,26 +21,33 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .data.coco import load_coco
+from .data.coco import available_mask, load_coco
 from .errors import EdgeposeError
 from .fsutil import read_json
-from .keypoints import OKS_SIGMAS
+from .keypoints import COCO_KEYPOINTS, KEYPOINT_INDEX, NUM_KEYPOINTS, OKS_SIGMAS
 from .transforms import load_rgb
 
 AP_NAMES = ("AP", "AP50", "AP75", "APM", "APL", "AR", "AR50", "AR75", "ARM", "ARL")
+PCK_THRESHOLD = 0.2
+
+
+def _scored_people(coco: dict) -> dict[Any, list[dict]]:
+    by_image: dict[Any, list[dict]] = {}
+    for ann in coco["annotations"]:
+        kps = ann.get("keypoints")
+        if ann.get("iscrowd", 0) or not isinstance(kps, list) or not any(v > 0 for v in kps[2::3]):
+            continue
+        by_image.setdefault(ann["image_id"], []).append(ann)
+    return by_image
 
 
 def predict_coco(
     estimator, annotations: str | Path | dict, images: str | Path, on_progress: Callable[[int], None] | None = None
 ) -> list[dict[str, Any]]:
-    """COCO results (``image_id``, ``category_id``, ``keypoints`` [51], ``score``) for every
-    non-crowd ground-truth person with at least one labelled keypoint."""
+    """COCO results (``image_id``, ``category_id``, ``keypoints`` [51], ``score``, ``ann_id``) for
+    every non-crowd ground-truth person with at least one labelled keypoint."""
     coco = annotations if isinstance(annotations, dict) else load_coco(annotations)
-    by_image: dict[int, list[dict]] = {}
-    for ann in coco["annotations"]:
-        if ann.get("iscrowd", 0) or ann.get("num_keypoints", 0) < 1:
-            continue
-        by_image.setdefault(ann["image_id"], []).append(ann)
+    by_image = _scored_people(coco)
     results = []
     for im in coco["images"]:
         anns = by_image.get(im["id"], [])
@@ -47,6 +61,7 @@ def predict_coco(
                         "category_id": 1,
                         "keypoints": [round(float(v), 2) for v in kps.ravel()],
                         "score": pose.score,
+                        "ann_id": ann["id"],
                     }
                 )
         if on_progress:
@@ -54,28 +69,109 @@ def predict_coco(
     return results
 
 
-def evaluate(predictions: str | Path | list[dict[str, Any]], ground_truth: str | Path) -> dict[str, float]:
-    """COCO keypoint AP/AR (OKS with the COCO sigmas). Returns ``{"AP": ..., "AP50": ..., ...}``."""
+def _match(preds: list[dict], coco: dict) -> list[tuple[dict, dict | None]]:
+    """(ground-truth person, its prediction or None) for every scored person."""
+    by_image = _scored_people(coco)
+    pairs: list[tuple[dict, dict | None]] = []
+    if preds and all("ann_id" in p for p in preds):
+        by_ann = {p["ann_id"]: p for p in preds}
+        return [(a, by_ann.get(a["id"])) for anns in by_image.values() for a in anns]
+    preds_by_image: dict[Any, list[dict]] = {}
+    for p in preds:
+        preds_by_image.setdefault(p["image_id"], []).append(p)
+    for image_id, anns in by_image.items():
+        cands = sorted(preds_by_image.get(image_id, []), key=lambda p: -p.get("score", 0.0))
+        taken: set[int] = set()
+        for a in anns:
+            best, best_oks = None, 0.0
+            for j, p in enumerate(cands):
+                if j in taken:
+                    continue
+                oks = _oks(np.asarray(p["keypoints"], float).reshape(-1, 3), a)
+                if oks > best_oks:
+                    best, best_oks = j, oks
+            if best is not None:
+                taken.add(best)
+            pairs.append((a, cands[best] if best is not None else None))
+    return pairs
+
+
+def _oks(pred: np.ndarray, ann: dict) -> float:
+    gt = np.asarray(ann["keypoints"], float).reshape(-1, 3)
+    vis = gt[:, 2] > 0
+    if not vis.any():
+        return 0.0
+    area = float(ann.get("area") or ann["bbox"][2] * ann["bbox"][3]) + np.spacing(1)
+    d2 = ((pred[:, :2] - gt[:, :2]) ** 2).sum(1)
+    return float(np.exp(-d2[vis] / (2 * area * (2 * OKS_SIGMAS[vis]) ** 2)).mean())
+
+
+def pck(pairs: list[tuple[dict, dict | None]], images: dict[Any, dict], info: dict) -> dict[str, Any]:
+    """PCK@0.2 overall and per keypoint, box- and torso-normalised (see the module docstring)."""
+    hits = {"bbox": np.zeros(NUM_KEYPOINTS), "torso": np.zeros(NUM_KEYPOINTS)}
+    counts = {"bbox": np.zeros(NUM_KEYPOINTS), "torso": np.zeros(NUM_KEYPOINTS)}
+    ls, rh = KEYPOINT_INDEX["left_shoulder"], KEYPOINT_INDEX["right_hip"]
+    for ann, pred in pairs:
+        gt = np.asarray(ann["keypoints"], float).reshape(NUM_KEYPOINTS, 3)
+        valid = (gt[:, 2] > 0) & available_mask(images.get(ann["image_id"], {}), info)
+        if pred is None:
+            dist = np.full(NUM_KEYPOINTS, np.inf)
+        else:
+            p = np.asarray(pred["keypoints"], float).reshape(NUM_KEYPOINTS, 3)
+            dist = np.linalg.norm(p[:, :2] - gt[:, :2], axis=1)
+        norms = {"bbox": max(ann["bbox"][2], ann["bbox"][3])}
+        if gt[ls, 2] > 0 and gt[rh, 2] > 0:
+            norms["torso"] = float(np.linalg.norm(gt[ls, :2] - gt[rh, :2]))
+        for kind, norm in norms.items():
+            if norm <= 0:
+                continue
+            counts[kind] += valid
+            hits[kind] += valid & (dist <= PCK_THRESHOLD * norm)
+    out: dict[str, Any] = {}
+    per_kp: dict[str, dict[str, Any]] = {name: {} for name in COCO_KEYPOINTS}
+    for kind in ("bbox", "torso"):
+        total = counts[kind].sum()
+        out[f"PCK_{kind}"] = float(hits[kind].sum() / total) if total else float("nan")
+        for k, name in enumerate(COCO_KEYPOINTS):
+            c = counts[kind][k]
+            per_kp[name][f"PCK_{kind}"] = float(hits[kind][k] / c) if c else None
+            per_kp[name]["n"] = int(max(per_kp[name].get("n", 0), c))
+    out["per_keypoint"] = per_kp
+    return out
+
+
+def evaluate(predictions: str | Path | list[dict[str, Any]], ground_truth: str | Path) -> dict[str, Any]:
+    """COCO keypoint AP/AR (OKS, COCO sigmas) and PCK@0.2.
+
+    Returns ``{"AP", "AP50", ..., "ARL", "PCK_bbox", "PCK_torso", "people", "per_keypoint": {name: {...}}}``.
+    """
     try:
         from pycocotools.coco import COCO
         from pycocotools.cocoeval import COCOeval
     except ImportError:
         raise EdgeposeError("evaluation needs pycocotools: pip install 'edgepose[eval]'") from None
-    load_coco(ground_truth)  # validation with clear messages
+    gt_doc = load_coco(ground_truth)  # validation with clear messages
     preds = predictions if isinstance(predictions, list) else read_json(predictions, "predictions file")
-    if not isinstance(preds, list):
-        raise EdgeposeError("predictions must be a COCO results list")
-    if not preds:
-        return {name: 0.0 for name in AP_NAMES}
-    with contextlib.redirect_stdout(io.StringIO()):
-        gt = COCO(str(ground_truth))
-        try:
-            dt = gt.loadRes(preds)
-        except (AssertionError, KeyError, IndexError, TypeError) as exc:
-            raise EdgeposeError(f"predictions do not match the ground truth: {exc!r}") from None
-        ev = COCOeval(gt, dt, iouType="keypoints")
-        ev.params.kpt_oks_sigmas = OKS_SIGMAS
-        ev.evaluate()
-        ev.accumulate()
-        ev.summarize()
-    return {name: float(max(v, 0.0)) for name, v in zip(AP_NAMES, ev.stats)}
+    if not isinstance(preds, list) or not all(
+        isinstance(p, dict) and isinstance(p.get("keypoints"), list) and len(p["keypoints"]) == NUM_KEYPOINTS * 3 for p in preds
+    ):
+        raise EdgeposeError("predictions must be a COCO keypoint results list (image_id, category_id, keypoints[51], score)")
+    images = {im["id"]: im for im in gt_doc["images"]}
+    unknown = {p.get("image_id") for p in preds} - set(images)
+    if unknown:
+        raise EdgeposeError(f"predictions refer to image ids not in the ground truth: {sorted(map(str, unknown))[:5]}")
+    stats: dict[str, Any] = {name: 0.0 for name in AP_NAMES}
+    if preds:
+        with contextlib.redirect_stdout(io.StringIO()):
+            gt = COCO(str(ground_truth))
+            dt = gt.loadRes([{k: v for k, v in p.items() if k != "ann_id"} for p in preds])
+            ev = COCOeval(gt, dt, iouType="keypoints")
+            ev.params.kpt_oks_sigmas = OKS_SIGMAS
+            ev.evaluate()
+            ev.accumulate()
+            ev.summarize()
+        stats.update({name: float(max(v, 0.0)) for name, v in zip(AP_NAMES, ev.stats)})
+    pairs = _match(preds, gt_doc)
+    stats["people"] = len(pairs)
+    stats.update(pck(pairs, images, gt_doc.get("info") or {}))
+    return stats

@@ -19,8 +19,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import cv2
-
 from .data.coco import load_coco
 from .data.synth_writer import write_synth
 from .errors import EdgeposeError
@@ -30,7 +28,7 @@ from .models import check_input_size, model_spec
 from .progress import Reporter, SilentReporter
 from .report import pipeline_markdown
 from .transforms import load_rgb
-from .viz import draw_pose, tile
+from .viz import draw_pose, encode_png, tile
 
 
 @dataclass
@@ -185,8 +183,5 @@ def _draw_predictions(estimator, coco: dict, images_dir: Path, path: Path, n: in
         for pose in estimator.predict(img, by_image.get(im["id"], [])) if im["id"] in by_image else []:
             img = draw_pose(img, pose.keypoints, pose.scores)
         drawn.append(img)
-    grid = tile(drawn, cols=4)
-    ok, buf = cv2.imencode(".png", cv2.cvtColor(grid, cv2.COLOR_RGB2BGR))
-    if not ok:
-        raise EdgeposeError("PNG encoding failed")
-    atomic_write(path, lambda p: p.write_bytes(buf.tobytes()))
+    png = encode_png(tile(drawn, cols=4))
+    atomic_write(path, lambda p: p.write_bytes(png))

@@ -17,14 +17,14 @@ def pipeline_markdown(r: dict[str, Any]) -> str:
         f"Validation: {r['data']['val_people']} people in {r['data']['val_images']} held-out synthetic images, "
         "ground-truth boxes, COCO keypoint OKS (pycocotools).",
         "",
-        "| model | size (KiB) | AP | AP50 | AP75 | AR | median ms (1 thread) | p90 ms |",
-        "|---|---|---|---|---|---|---|---|",
+        "| model | size (KiB) | AP | AP50 | AP75 | AR | PCK@0.2 bbox | median ms (1 thread) | p90 ms |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for name in ("fp32", "int8"):
         a, l_ = acc[name], lat[name]
         lines.append(
             f"| {name} | {r['models'][name]['size_bytes'] / 1024:.0f} | {a['AP']:.3f} | {a['AP50']:.3f} | {a['AP75']:.3f} | "
-            f"{a['AR']:.3f} | {l_['median_ms']:.2f} | {l_['p90_ms']:.2f} |"
+            f"{a['AR']:.3f} | {_fmt(a.get('PCK_bbox'))} | {l_['median_ms']:.2f} | {l_['p90_ms']:.2f} |"
         )
     out_q = r["models"]["int8"]["outputs"][0]
     lines += [
@@ -40,3 +40,27 @@ def pipeline_markdown(r: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _fmt(v: Any) -> str:
+    return "–" if v is None or (isinstance(v, float) and v != v) else f"{v:.3f}"
+
+
+def evaluation_markdown(stats: dict[str, Any], title: str = "Keypoint evaluation") -> str:
+    """COCO AP/AR line, PCK, and the per-keypoint table of :func:`edgepose.evaluate.evaluate`."""
+    lines = [
+        f"# {title}",
+        "",
+        f"{stats.get('people', 0)} people. COCO keypoint OKS (pycocotools), PCK at 0.2 of the box's longer side "
+        "and of the torso (left shoulder to right hip).",
+        "",
+        "| AP | AP50 | AP75 | APM | APL | AR | PCK@0.2 bbox | PCK@0.2 torso |",
+        "|---|---|---|---|---|---|---|---|",
+        "| " + " | ".join(_fmt(stats.get(k)) for k in ("AP", "AP50", "AP75", "APM", "APL", "AR", "PCK_bbox", "PCK_torso")) + " |",
+        "",
+        "| keypoint | labelled | PCK@0.2 bbox | PCK@0.2 torso |",
+        "|---|---|---|---|",
+    ]
+    for name, row in stats.get("per_keypoint", {}).items():
+        lines.append(f"| {name} | {row.get('n', 0)} | {_fmt(row.get('PCK_bbox'))} | {_fmt(row.get('PCK_torso'))} |")
+    return "\n".join(lines) + "\n"

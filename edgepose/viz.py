@@ -41,3 +41,11 @@ def tile(images: list[np.ndarray], cols: int = 4, cell: tuple[int, int] = (256, 
         cells.append(np.zeros((ch, cw, 3), np.uint8))
     rows = [np.hstack(cells[i : i + cols]) for i in range(0, len(cells), cols)]
     return np.vstack(rows)
+
+
+def encode_png(image_rgb: np.ndarray) -> bytes:
+    """PNG bytes of an RGB image."""
+    ok, buf = cv2.imencode(".png", cv2.cvtColor(image_rgb, cv2.COLOR_RGB2BGR))
+    if not ok:
+        raise ValueError("PNG encoding failed")
+    return buf.tobytes()

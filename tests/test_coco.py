@@ -48,3 +48,71 @@ def test_missing_and_malformed_files(tmp_path):
     (tmp_path / "bad.json").write_text("[1,")
     with pytest.raises(EdgeposeError, match="not valid JSON"):
         load_coco(tmp_path / "bad.json")
+
+
+# ---- property tests: whatever is thrown at the reader, it answers with EdgeposeError or a valid document
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=5),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=12,
+)
+ann_keys = st.sampled_from(["id", "image_id", "keypoints", "bbox", "iscrowd", "num_keypoints", "area"])
+img_keys = st.sampled_from(["id", "file_name", "width", "height"])
+
+
+@st.composite
+def mutated_documents(draw):
+    coco = _valid()
+    coco["images"].append({"id": 2, "file_name": "b.jpg", "width": 20, "height": 30})
+    coco["annotations"].append({"id": 2, "image_id": 2, "bbox": [0, 0, 4, 4], "keypoints": [2, 3, 1] * 17, "iscrowd": 0})
+    for _ in range(draw(st.integers(1, 4))):
+        value = draw(json_values)
+        if draw(st.booleans()):
+            coco["annotations"][draw(st.integers(0, 1))][draw(ann_keys)] = value
+        else:
+            coco["images"][draw(st.integers(0, 1))][draw(img_keys)] = value
+    if draw(st.integers(0, 4)) == 0:  # sometimes break the top level too
+        coco[draw(st.sampled_from(["images", "annotations", "categories"]))] = draw(json_values)
+    return coco
+
+
+def _assert_clean_answer(tmp_path, document):
+    from edgepose.errors import EdgeposeError
+
+    path = tmp_path / "fuzz.json"
+    path.write_text(json.dumps(document))
+    try:
+        coco = load_coco(path)
+    except EdgeposeError as exc:
+        assert str(exc).startswith(str(path)) and "\n" not in str(exc)
+        return
+    person_records(coco, tmp_path)  # a document that loads must also flatten without error
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(mutated_documents())
+def test_mutated_documents_never_crash_the_reader(tmp_path, document):
+    _assert_clean_answer(tmp_path, document)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(json_values)
+def test_arbitrary_json_never_crashes_the_reader(tmp_path, document):
+    _assert_clean_answer(tmp_path, document)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=64))
+def test_arbitrary_bytes_never_crash_the_reader(tmp_path, blob):
+    from edgepose.errors import EdgeposeError
+
+    path = tmp_path / "blob.json"
+    path.write_bytes(blob)
+    try:
+        load_coco(path)
+    except EdgeposeError:
+        pass

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -28,45 +28,107 @@ def write_coco(path: str | Path, coco: dict[str, Any]) -> Path:
     return atomic_write_json(path, coco)
 
 
-def load_coco(path: str | Path) -> dict[str, Any]:
-    """Load and validate a COCO person-keypoints file; problems raise EdgeposeError naming them."""
-    coco = read_json(path, "annotation file")
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
+
+
+def iter_problems(coco: Any) -> Iterator[str]:
+    """Every structural problem of a parsed COCO person-keypoints document, as one-line messages.
+
+    Checks: top-level shape, image entries (id, file_name, size), duplicate ids, annotations
+    referring to unknown images, keypoints that are not 17 x (x, y, v) numbers, v outside
+    {0, 1, 2}, malformed boxes and boxes outside their image.
+    """
     if not isinstance(coco, dict) or not isinstance(coco.get("images"), list) or not isinstance(coco.get("annotations"), list):
-        raise EdgeposeError(f"{path}: not a COCO annotation file (needs 'images' and 'annotations' lists)")
-    image_ids = set()
-    for im in coco["images"]:
-        if "id" not in im or "file_name" not in im:
-            raise EdgeposeError(f"{path}: image entry without 'id' or 'file_name': {str(im)[:80]}")
-        if im["id"] in image_ids:
-            raise EdgeposeError(f"{path}: duplicate image id {im['id']}")
-        image_ids.add(im["id"])
-    ann_ids = set()
-    for ann in coco["annotations"]:
+        yield "not a COCO annotation file (needs 'images' and 'annotations' lists)"
+        return
+    images: dict[Any, dict] = {}
+    for i, im in enumerate(coco["images"]):
+        if not isinstance(im, dict) or "id" not in im or not isinstance(im.get("file_name"), str):
+            yield f"images[{i}] needs an 'id' and a 'file_name' string: {str(im)[:80]}"
+            continue
+        if not isinstance(im["id"], (int, str)) or isinstance(im["id"], bool):
+            yield f"images[{i}] has an id that is not an integer or string: {im['id']!r}"
+            continue
+        if im["id"] in images:
+            yield f"duplicate image id {im['id']}"
+        for key in ("width", "height"):
+            if key in im and not (_is_number(im[key]) and im[key] > 0):
+                yield f"image {im['id']} has an invalid {key}: {im[key]!r}"
+        images[im["id"]] = im
+    ann_ids: set = set()
+    for i, ann in enumerate(coco["annotations"]):
+        if not isinstance(ann, dict):
+            yield f"annotations[{i}] is not an object"
+            continue
         aid = ann.get("id")
+        if not isinstance(aid, (int, str)) or isinstance(aid, bool):
+            yield f"annotations[{i}] has no integer or string 'id'"
+            continue
         if aid in ann_ids:
-            raise EdgeposeError(f"{path}: duplicate annotation id {aid}")
+            yield f"duplicate annotation id {aid}"
         ann_ids.add(aid)
-        if ann.get("image_id") not in image_ids:
-            raise EdgeposeError(f"{path}: annotation {aid} refers to unknown image id {ann.get('image_id')}")
+        image_id = ann.get("image_id")
+        if not isinstance(image_id, (int, str)) or image_id not in images:
+            yield f"annotation {aid} refers to unknown image id {image_id!r}"
+            continue
         kps = ann.get("keypoints")
         if kps is not None:
-            if len(kps) != NUM_KEYPOINTS * 3:
-                raise EdgeposeError(
-                    f"{path}: annotation {aid} has {len(kps)} keypoint values, expected {NUM_KEYPOINTS * 3} (17 x 3)"
-                )
-            vis = kps[2::3]
-            if any(v not in (0, 1, 2) for v in vis):
-                raise EdgeposeError(f"{path}: annotation {aid} has visibility flags outside {{0, 1, 2}}")
+            if not isinstance(kps, list) or len(kps) != NUM_KEYPOINTS * 3:
+                n = len(kps) if isinstance(kps, list) else type(kps).__name__
+                yield f"annotation {aid} has {n} keypoint values, expected {NUM_KEYPOINTS * 3} (17 x 3)"
+            elif not all(_is_number(v) for v in kps):
+                yield f"annotation {aid} has keypoint values that are not finite numbers"
+            elif any(v not in (0, 1, 2) for v in kps[2::3]):
+                yield f"annotation {aid} has visibility flags outside {{0, 1, 2}}"
+        bbox = ann.get("bbox")
+        if bbox is not None:
+            if not (isinstance(bbox, list) and len(bbox) == 4 and all(_is_number(v) for v in bbox)) or bbox[2] < 0 or bbox[3] < 0:
+                yield f"annotation {aid} has a malformed bbox {str(bbox)[:60]} (expected [x, y, w, h], w and h >= 0)"
+            else:
+                im = images[image_id]
+                w, h = im.get("width"), im.get("height")
+                x, y, bw, bh = bbox
+                if _is_number(w) and _is_number(h) and (x < -1 or y < -1 or x + bw > w + 1 or y + bh > h + 1):
+                    yield f"annotation {aid} has a bbox {bbox} outside its {w}x{h} image {im['file_name']}"
+        elif kps is not None and not ann.get("iscrowd", 0):
+            yield f"annotation {aid} has keypoints but no bbox"
+
+
+def load_coco(path: str | Path) -> dict[str, Any]:
+    """Load and validate a COCO person-keypoints file; the first problem raises EdgeposeError naming it."""
+    coco = read_json(path, "annotation file")
+    for problem in iter_problems(coco):
+        raise EdgeposeError(f"{path}: {problem}")
     return coco
 
 
+def available_mask(image: dict[str, Any], info: dict[str, Any] | None = None) -> np.ndarray:
+    """Keypoints the image's source dataset has (``bool [17]``): ``images[].available_keypoints``,
+    else ``info.available_keypoints``, else all. Absent keypoints get no loss and no metric."""
+    avail = image.get("available_keypoints")
+    if avail is None and info:
+        avail = info.get("available_keypoints")
+    mask = np.zeros(NUM_KEYPOINTS, bool)
+    if avail is None:
+        mask[:] = True
+    else:
+        mask[[int(i) for i in avail if 0 <= int(i) < NUM_KEYPOINTS]] = True
+    return mask
+
+
 def person_records(coco: dict[str, Any], images_dir: str | Path, min_keypoints: int = 1) -> list[dict[str, Any]]:
-    """People with at least ``min_keypoints`` labelled keypoints, not crowd, with a usable box."""
+    """People with at least ``min_keypoints`` labelled keypoints, not crowd, with a usable box.
+
+    Each record: ``image_id``, ``ann_id``, ``file`` (Path), ``bbox`` [x, y, w, h], ``keypoints``
+    ``float [17, 3]``, ``available`` ``bool [17]`` (keypoints the source dataset has).
+    """
     images = {im["id"]: im for im in coco["images"]}
+    info = coco.get("info") if isinstance(coco.get("info"), dict) else {}
     root = Path(images_dir)
     out = []
     for ann in coco["annotations"]:
-        if ann.get("iscrowd", 0) or "keypoints" not in ann:
+        if ann.get("iscrowd", 0) or not isinstance(ann.get("keypoints"), list) or not isinstance(ann.get("bbox"), list):
             continue
         kps = np.asarray(ann["keypoints"], dtype=np.float64).reshape(NUM_KEYPOINTS, 3)
         if (kps[:, 2] > 0).sum() < min_keypoints:
@@ -81,6 +143,7 @@ def person_records(coco: dict[str, Any], images_dir: str | Path, min_keypoints: 
                 "file": root / images[ann["image_id"]]["file_name"],
                 "bbox": [float(x), float(y), float(w), float(h)],
                 "keypoints": kps,
+                "available": available_mask(images[ann["image_id"]], info),
             }
         )
     return out

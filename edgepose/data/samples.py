@@ -11,6 +11,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+import cv2
 import numpy as np
 
 from ..codec import GaussianHeatmapCodec
@@ -20,16 +21,74 @@ from ..transforms import apply_affine, crop_person, load_rgb
 
 @dataclass(frozen=True)
 class Augment:
-    """Augmentation ranges; ``Augment.none()`` for evaluation-style crops."""
+    """Augmentation ranges; ``Augment.none()`` for evaluation-style crops, ``Augment.strong()``
+    adds half-body crops, colour jitter and random erasing (mmpose's top-down recipe)."""
 
     flip_prob: float = 0.5
     scale: tuple[float, float] = (0.75, 1.25)
     rotation_deg: float = 30.0
     rotation_prob: float = 0.6
+    half_body_prob: float = 0.0
+    colour_jitter: float = 0.0  # strength: brightness/contrast/saturation in 1 +- this, hue +- 18 deg x this
+    erase_prob: float = 0.0
 
     @staticmethod
     def none() -> "Augment":
         return Augment(flip_prob=0.0, scale=(1.0, 1.0), rotation_deg=0.0, rotation_prob=0.0)
+
+    @staticmethod
+    def strong() -> "Augment":
+        return Augment(half_body_prob=0.3, colour_jitter=0.3, erase_prob=0.3)
+
+
+UPPER_BODY = np.arange(0, 11)  # face, shoulders, elbows, wrists
+LOWER_BODY = np.arange(11, 17)  # hips, knees, ankles
+
+
+def half_body_box(keypoints: np.ndarray, rng: np.random.Generator, min_visible: int = 8) -> list[float] | None:
+    """A box around the upper or the lower body's labelled keypoints (x1.5), or None when
+    fewer than ``min_visible`` keypoints are labelled or the chosen half has under 2."""
+    labelled = keypoints[:, 2] > 0
+    if labelled.sum() < min_visible:
+        return None
+    upper = [i for i in UPPER_BODY if labelled[i]]
+    lower = [i for i in LOWER_BODY if labelled[i]]
+    part = upper if (rng.random() < 0.5 and len(upper) > 2) or len(lower) < 2 else lower
+    if len(part) < 2:
+        return None
+    pts = keypoints[part, :2]
+    (x0, y0), (x1, y1) = pts.min(0), pts.max(0)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    w, h = max(x1 - x0, 1.0) * 1.5, max(y1 - y0, 1.0) * 1.5
+    return [cx - w / 2, cy - h / 2, w, h]
+
+
+def colour_jitter(crop: np.ndarray, rng: np.random.Generator, strength: float) -> np.ndarray:
+    """Random brightness, contrast, saturation and hue on a ``uint8`` RGB crop."""
+    img = crop.astype(np.float32)
+    img *= rng.uniform(1 - strength, 1 + strength)  # brightness
+    mean = img.mean()
+    img = (img - mean) * rng.uniform(1 - strength, 1 + strength) + mean  # contrast
+    img = np.clip(img, 0, 255).astype(np.uint8)
+    hsv = cv2.cvtColor(img, cv2.COLOR_RGB2HSV).astype(np.float32)
+    hsv[..., 1] = np.clip(hsv[..., 1] * rng.uniform(1 - strength, 1 + strength), 0, 255)
+    hsv[..., 0] = (hsv[..., 0] + rng.uniform(-9, 9) * strength) % 180  # OpenCV hue is 0..179
+    return cv2.cvtColor(hsv.astype(np.uint8), cv2.COLOR_HSV2RGB)
+
+
+def random_erase(crop: np.ndarray, rng: np.random.Generator, area: tuple[float, float] = (0.02, 0.2)) -> np.ndarray:
+    """Fill one random rectangle (2-20 % of the crop, aspect 0.3-3.3) with noise; labels are kept."""
+    h, w = crop.shape[:2]
+    for _ in range(10):
+        a = rng.uniform(*area) * h * w
+        aspect = np.exp(rng.uniform(np.log(0.3), np.log(3.3)))
+        eh, ew = int(round(np.sqrt(a * aspect))), int(round(np.sqrt(a / aspect)))
+        if 0 < eh < h and 0 < ew < w:
+            y, x = int(rng.integers(0, h - eh)), int(rng.integers(0, w - ew))
+            out = crop.copy()
+            out[y : y + eh, x : x + ew] = rng.integers(0, 256, (eh, ew, 3), dtype=np.uint8)
+            return out
+    return crop
 
 
 class ImageCache:
@@ -57,17 +116,26 @@ def make_sample(
     augment: Augment,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One person -> (crop ``uint8 [H, W, 3]``, heatmaps ``float32 [h, w, K]``, weights ``float32 [K]``)."""
+    kps = record["keypoints"]
+    box = record["bbox"]
+    if augment.half_body_prob > 0 and rng.random() < augment.half_body_prob:
+        box = half_body_box(kps, rng) or box
     scale = float(rng.uniform(*augment.scale))
     rot = float(rng.uniform(-augment.rotation_deg, augment.rotation_deg)) if rng.random() < augment.rotation_prob else 0.0
-    crop, matrix = crop_person(image, record["bbox"], codec.input_size, rotation_deg=rot, scale=scale)
-    kps = record["keypoints"]
+    crop, matrix = crop_person(image, box, codec.input_size, rotation_deg=rot, scale=scale)
     xy = apply_affine(kps[:, :2], matrix)
     weights = (kps[:, 2] > 0).astype(np.float32)
+    if "available" in record:
+        weights *= record["available"]
     if rng.random() < augment.flip_prob:
         crop = crop[:, ::-1]
         xy[:, 0] = codec.input_size[0] - 1 - xy[:, 0]
         perm = flip_index()
         xy, weights = xy[perm], weights[perm]
+    if augment.colour_jitter > 0:
+        crop = colour_jitter(np.ascontiguousarray(crop), rng, augment.colour_jitter)
+    if augment.erase_prob > 0 and rng.random() < augment.erase_prob:
+        crop = random_erase(np.ascontiguousarray(crop), rng)
     heatmaps, tw = codec.encode(xy, weights)
     return np.ascontiguousarray(crop), heatmaps, tw
 
