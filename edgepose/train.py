@@ -18,7 +18,8 @@ import numpy as np
 from ._tf import import_tensorflow
 from .codec import GaussianHeatmapCodec
 from .data.coco import load_coco, person_records
-from .data.samples import Augment, ImageCache, iterate_batches
+from .data.samples import Augment, ImageCache
+from .data.tf_pipeline import make_dataset
 from .errors import EdgeposeError
 from .fsutil import atomic_write, atomic_write_json
 from .progress import Reporter, SilentReporter
@@ -103,7 +104,6 @@ def train(
         optimizer.apply_gradients(zip(grads, model.trainable_variables))
         return loss
 
-    rng = np.random.default_rng(cfg.seed)
     cache = ImageCache()
     augment = Augment()
     history: list[dict[str, Any]] = []
@@ -112,7 +112,7 @@ def train(
     checkpoint = out / "last.keras"
     for epoch in range(1, cfg.epochs + 1):
         losses = []
-        for x, y, w in iterate_batches(records, codec, cfg.batch_size, rng, augment, cache):
+        for x, y, w in make_dataset(records, codec, cfg.batch_size, augment, cfg.seed, epoch, cache, parallel=1):
             loss = float(train_step(x, y, w))
             if not math.isfinite(loss):
                 raise EdgeposeError(f"training diverged at epoch {epoch} (loss {loss}); lower --lr")

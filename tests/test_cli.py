@@ -33,6 +33,8 @@ def test_help_lists_commands_without_importing_tensorflow():
         (["pipeline", "--out", "{tmp}/p", "--input", "100x96"], "multiples of 32"),
         (["eval", "{tmp}/missing.json", "--gt", "{tmp}/missing.json"], "not found"),
         (["bench", "latency", "{tmp}/missing.tflite"], "not found"),
+        (["data", "check", "{tmp}/missing.json", "--images", "{tmp}"], "not found"),
+        (["data", "show", "{tmp}/missing.json", "--images", "{tmp}", "-n", "0"], "-n must be"),
         (["train", "{tmp}/x.json", "--images", "{tmp}", "--out", "{tmp}/t", "--model", "nope"], "unknown model"),
     ],
 )

@@ -31,3 +31,34 @@ def test_noisy_predictions_score_lower(synth_set):
     exact = evaluate(_gt_as_predictions(synth_set["json"]), synth_set["json"])["AP"]
     noisy = evaluate(_gt_as_predictions(synth_set["json"], noise=6.0), synth_set["json"])["AP"]
     assert noisy < exact - 0.1
+
+
+def test_pck_is_one_for_ground_truth_and_drops_with_noise(synth_set):
+    exact = evaluate(_gt_as_predictions(synth_set["json"]), synth_set["json"])
+    noisy = evaluate(_gt_as_predictions(synth_set["json"], noise=25.0), synth_set["json"])
+    assert exact["PCK_bbox"] == pytest.approx(1.0) and exact["PCK_torso"] == pytest.approx(1.0)
+    assert noisy["PCK_bbox"] < 0.9
+    assert exact["per_keypoint"]["nose"]["PCK_bbox"] == pytest.approx(1.0)
+    assert exact["people"] == noisy["people"] > 0
+
+
+def test_absent_keypoints_are_left_out_of_pck(synth_set, tmp_path):
+    coco = json.loads(synth_set["json"].read_text())
+    coco["info"]["available_keypoints"] = list(range(5, 17))  # pretend: no face points in this dataset
+    gt = tmp_path / "gt.json"
+    gt.write_text(json.dumps(coco))
+    preds = _gt_as_predictions(synth_set["json"])
+    for p in preds:
+        p["keypoints"][:15] = [0.0] * 15  # face predictions far off
+    stats = evaluate(preds, gt)
+    assert stats["PCK_bbox"] == pytest.approx(1.0)
+    assert stats["per_keypoint"]["nose"]["PCK_bbox"] is None and stats["per_keypoint"]["nose"]["n"] == 0
+
+
+def test_predictions_for_unknown_images_are_refused(synth_set):
+    from edgepose.errors import EdgeposeError
+
+    preds = _gt_as_predictions(synth_set["json"])
+    preds[0]["image_id"] = 987654
+    with pytest.raises(EdgeposeError, match="not in the ground truth"):
+        evaluate(preds, synth_set["json"])

@@ -6,10 +6,8 @@ preprocessing as inference and calibration); targets from the shared heatmap cod
 
 from __future__ import annotations
 
-import queue
-import threading
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import cv2
 import numpy as np
@@ -138,64 +136,3 @@ def make_sample(
         crop = random_erase(np.ascontiguousarray(crop), rng)
     heatmaps, tw = codec.encode(xy, weights)
     return np.ascontiguousarray(crop), heatmaps, tw
-
-
-def iterate_batches(
-    records: list[dict[str, Any]],
-    codec: GaussianHeatmapCodec,
-    batch_size: int,
-    rng: np.random.Generator,
-    augment: Augment,
-    cache: ImageCache,
-    prefetch: int = 4,
-) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """One shuffled epoch of batches ``(images f32 [B,H,W,3], heatmaps [B,h,w,K], weights [B,K])``,
-    prepared in a background thread. The last partial batch is dropped."""
-    order = rng.permutation(len(records))
-    n_batches = len(order) // batch_size
-    seeds = rng.integers(0, 2**31, size=n_batches)
-    q: queue.Queue = queue.Queue(maxsize=prefetch)
-    stop = threading.Event()
-
-    def put(item) -> bool:
-        while not stop.is_set():
-            try:
-                q.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for b in range(n_batches):
-                brng = np.random.default_rng(seeds[b])
-                items = [
-                    make_sample(cache.get(records[i]["file"]), records[i], codec, brng, augment)
-                    for i in order[b * batch_size : (b + 1) * batch_size]
-                ]
-                batch = (
-                    np.stack([it[0] for it in items]).astype(np.float32),
-                    np.stack([it[1] for it in items]),
-                    np.stack([it[2] for it in items]),
-                )
-                if not put(batch):
-                    return
-        except BaseException as exc:  # surface worker errors in the consumer
-            put(exc)
-            return
-        put(None)
-
-    worker = threading.Thread(target=produce, daemon=True)
-    worker.start()
-    try:
-        while True:
-            item = q.get()
-            if item is None:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        worker.join(timeout=5)

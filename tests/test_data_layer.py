@@ -1,0 +1,105 @@
+"""Samples, augmentation, the tf.data pipeline, data check and data show."""
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from edgepose.codec import GaussianHeatmapCodec
+from edgepose.data.coco import available_mask, load_coco, person_records
+from edgepose.data.samples import Augment, colour_jitter, half_body_box, make_sample, random_erase
+
+CODEC = GaussianHeatmapCodec((64, 64), (16, 16), sigma=2.0)
+
+
+def test_half_body_box_covers_the_chosen_half():
+    kps = np.zeros((17, 3))
+    kps[:, 0] = np.linspace(10, 100, 17)
+    kps[:, 1] = np.linspace(20, 200, 17)
+    kps[:, 2] = 2
+    rng = np.random.default_rng(0)
+    boxes = [half_body_box(kps, rng) for _ in range(20)]
+    heights = {round(b[3]) for b in boxes}
+    assert len(heights) == 2  # upper and lower halves both occur
+    for x, y, w, h in boxes:
+        assert h < 1.5 * 180 + 1  # smaller than the whole body x1.5
+    kps[:10, 2] = 0  # too few labelled keypoints: no half-body crop
+    assert half_body_box(kps, rng) is None
+
+
+def test_photometric_augmentations_keep_shape_and_dtype():
+    rng = np.random.default_rng(0)
+    crop = rng.integers(0, 255, (64, 48, 3), dtype=np.uint8)
+    jittered = colour_jitter(crop, rng, 0.3)
+    erased = random_erase(crop, rng)
+    assert jittered.shape == erased.shape == crop.shape and jittered.dtype == erased.dtype == np.uint8
+    assert not np.array_equal(jittered, crop) and (erased != crop).any(axis=2).mean() > 0.01
+
+
+def test_absent_keypoints_get_no_target_weight():
+    rng = np.random.default_rng(0)
+    image = np.zeros((100, 100, 3), np.uint8)
+    kps = np.tile([50.0, 50.0, 2.0], (17, 1))
+    avail = np.ones(17, bool)
+    avail[:5] = False  # a dataset without face keypoints
+    _, _, weights = make_sample(
+        image, {"bbox": [30, 20, 40, 60], "keypoints": kps, "available": avail}, CODEC, rng, Augment.none()
+    )
+    assert np.all(weights[:5] == 0) and np.all(weights[5:] == 1)
+
+
+def test_available_mask_reads_image_then_info():
+    assert available_mask({"available_keypoints": [5, 6]}, {"available_keypoints": [0]}).nonzero()[0].tolist() == [5, 6]
+    assert available_mask({}, {"available_keypoints": [0, 1]}).sum() == 2
+    assert available_mask({}, {}).all()
+
+
+@pytest.mark.slow
+def test_tf_data_pipeline_is_reproducible_and_shaped(synth_set):
+    pytest.importorskip("tensorflow")
+    from edgepose.data.tf_pipeline import make_dataset
+
+    records = person_records(load_coco(synth_set["json"]), synth_set["images"])
+    a = [tuple(t.numpy() for t in b) for b in make_dataset(records, CODEC, 4, Augment.strong(), seed=1, epoch=0)]
+    b = [tuple(t.numpy() for t in b) for b in make_dataset(records, CODEC, 4, Augment.strong(), seed=1, epoch=0, parallel=1)]
+    c = next(iter(make_dataset(records, CODEC, 4, Augment.strong(), seed=1, epoch=1)))
+    assert len(a) == len(records) // 4
+    x, y, w = a[0]
+    assert x.shape == (4, 64, 64, 3) and y.shape == (4, 16, 16, 17) and w.shape == (4, 17)
+    for (xa, ya, wa), (xb, yb, wb) in zip(a, b):
+        np.testing.assert_array_equal(xa, xb)
+        np.testing.assert_array_equal(ya, yb)
+    assert not np.array_equal(c[0].numpy(), x)  # another epoch, another shuffle/augmentation
+
+
+def test_data_check_reports_every_problem(tmp_path, synth_set):
+    from edgepose.data.check import check_dataset
+
+    ok = check_dataset(synth_set["json"], synth_set["images"])
+    assert ok["ok"] and ok["people"] > 0 and ok["keypoints"]["nose"]["available_images"] == ok["images"]
+    coco = json.loads(synth_set["json"].read_text())
+    images = tmp_path / "images"
+    images.mkdir()
+    for src in synth_set["images"].iterdir():
+        (images / src.name).symlink_to(src)
+    coco["images"][0]["file_name"] = "missing.jpg"
+    coco["images"][1]["width"] += 7
+    (images / "bad.jpg").write_bytes(b"junk")
+    coco["images"][2]["file_name"] = "bad.jpg"
+    path = tmp_path / "ann.json"
+    path.write_text(json.dumps(coco))
+    report = check_dataset(path, images)
+    text = "\n".join(report["errors"])
+    assert not report["ok"] and report["errors_total"] >= 3
+    assert "file missing" in text and "cannot decode" in text and "but the JSON says" in text
+
+
+def test_data_show_draws_a_grid(tmp_path, synth_set):
+    pytest.importorskip("tensorflow")  # the augmented view builds the training codec
+    from edgepose.data.show import show_samples
+
+    for augment in (False, True):
+        out = show_samples(synth_set["json"], synth_set["images"], tmp_path / f"grid{augment}.png", n=5, augment=augment)
+        img = cv2.imread(str(out))
+        assert img is not None and img.shape[0] >= 256 and img.shape[1] == 4 * (192 if augment else 256)
