@@ -317,15 +317,17 @@ def eval_(
     predictions: Path = typer.Argument(..., help="COCO keypoint results JSON."),
     gt: Path = typer.Option(..., "--gt", help="Ground-truth COCO person-keypoints JSON."),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for eval.json and eval.md."),
+    lsp_joints: Optional[Path] = typer.Option(None, "--lsp-joints", help="LSP joints.json: adds PCKh@0.5 (neck-head top)."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
 ) -> None:
-    """COCO keypoint AP/AR (pycocotools), PCK@0.2 and a per-keypoint table."""
-    from .evaluate import evaluate
+    """COCO keypoint AP/AR (pycocotools), PCK@0.2, PCKh@0.5 where head sizes exist, per-keypoint table."""
+    from .evaluate import evaluate, lsp_head_sizes
     from .fsutil import atomic_write_json, atomic_write_text
     from .report import evaluation_markdown
 
     def go():
-        stats = evaluate(predictions, gt)
+        heads = lsp_head_sizes(lsp_joints, gt) if lsp_joints is not None else None
+        stats = evaluate(predictions, gt, head_sizes=heads)
         if out is not None:
             atomic_write_json(out / "eval.json", stats)
             atomic_write_text(out / "eval.md", evaluation_markdown(stats))

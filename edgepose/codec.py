@@ -99,6 +99,23 @@ class GaussianHeatmapCodec:
         return keypoints, scores
 
 
+@dataclass(frozen=True)
+class UDPHeatmapCodec(GaussianHeatmapCodec):
+    """Unbiased data processing (UDP, Huang et al. CVPR 2020): the corner pixels of input and
+    heatmap coincide, ``x_hm = x * (W_hm - 1) / (W_in - 1)``. Same Gaussian targets and decoding;
+    flips stay exact. Train and decode with the same codec."""
+
+    def to_heatmap(self, xy: np.ndarray) -> np.ndarray:
+        return np.asarray(xy, dtype=np.float64) * self._ratio()
+
+    def to_input(self, xy_hm: np.ndarray) -> np.ndarray:
+        return np.asarray(xy_hm, dtype=np.float64) / self._ratio()
+
+    def _ratio(self) -> np.ndarray:
+        (w_in, h_in), (w_hm, h_hm) = self.input_size, self.heatmap_size
+        return np.array([(w_hm - 1) / (w_in - 1), (h_hm - 1) / (h_in - 1)])
+
+
 def _quarter_offsets(planes: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     n, k, h, w = planes.shape
     ni, ki = np.meshgrid(np.arange(n), np.arange(k), indexing="ij")

@@ -7,7 +7,8 @@ file against the ground truth.
 PCK@0.2 counts a labelled keypoint as correct when it lies within 0.2 x a reference length
 of the truth: the longer side of the person's box (``PCK_bbox``) or the torso diameter, the
 distance from the left shoulder to the right hip (``PCK_torso``, the LSP convention; people
-without both joints are left out). Keypoints a dataset does not have (``available_keypoints``)
+without both joints are left out). PCKh@0.5 (``PCK_head``) uses 0.5 x the head size where one
+is given (for LSP: neck to head top, see :func:`lsp_head_sizes`). Keypoints a dataset does not have (``available_keypoints``)
 and unlabelled ones (v = 0) count for nothing. Predictions are matched to ground-truth people
 by ``ann_id`` when every prediction carries one, otherwise greedily by OKS.
 """
@@ -28,7 +29,6 @@ from .keypoints import COCO_KEYPOINTS, KEYPOINT_INDEX, NUM_KEYPOINTS, OKS_SIGMAS
 from .transforms import load_rgb
 
 AP_NAMES = ("AP", "AP50", "AP75", "APM", "APL", "AR", "AR50", "AR75", "ARM", "ARL")
-PCK_THRESHOLD = 0.2
 
 
 def _scored_people(coco: dict) -> dict[Any, list[dict]]:
@@ -106,10 +106,15 @@ def _oks(pred: np.ndarray, ann: dict) -> float:
     return float(np.exp(-d2[vis] / (2 * area * (2 * OKS_SIGMAS[vis]) ** 2)).mean())
 
 
-def pck(pairs: list[tuple[dict, dict | None]], images: dict[Any, dict], info: dict) -> dict[str, Any]:
-    """PCK@0.2 overall and per keypoint, box- and torso-normalised (see the module docstring)."""
-    hits = {"bbox": np.zeros(NUM_KEYPOINTS), "torso": np.zeros(NUM_KEYPOINTS)}
-    counts = {"bbox": np.zeros(NUM_KEYPOINTS), "torso": np.zeros(NUM_KEYPOINTS)}
+PCK_KINDS = {"bbox": 0.2, "torso": 0.2, "head": 0.5}  # kind -> threshold (PCK@0.2, PCKh@0.5)
+
+
+def pck(
+    pairs: list[tuple[dict, dict | None]], images: dict[Any, dict], info: dict, head_sizes: dict[Any, float] | None = None
+) -> dict[str, Any]:
+    """PCK@0.2 (box, torso) and PCKh@0.5 (where ``head_sizes[ann_id]`` exists), overall and per keypoint."""
+    hits = {kind: np.zeros(NUM_KEYPOINTS) for kind in PCK_KINDS}
+    counts = {kind: np.zeros(NUM_KEYPOINTS) for kind in PCK_KINDS}
     ls, rh = KEYPOINT_INDEX["left_shoulder"], KEYPOINT_INDEX["right_hip"]
     for ann, pred in pairs:
         gt = np.asarray(ann["keypoints"], float).reshape(NUM_KEYPOINTS, 3)
@@ -122,28 +127,53 @@ def pck(pairs: list[tuple[dict, dict | None]], images: dict[Any, dict], info: di
         norms = {"bbox": max(ann["bbox"][2], ann["bbox"][3])}
         if gt[ls, 2] > 0 and gt[rh, 2] > 0:
             norms["torso"] = float(np.linalg.norm(gt[ls, :2] - gt[rh, :2]))
+        if head_sizes and ann["id"] in head_sizes:
+            norms["head"] = float(head_sizes[ann["id"]])
         for kind, norm in norms.items():
             if norm <= 0:
                 continue
             counts[kind] += valid
-            hits[kind] += valid & (dist <= PCK_THRESHOLD * norm)
+            hits[kind] += valid & (dist <= PCK_KINDS[kind] * norm)
     out: dict[str, Any] = {}
-    per_kp: dict[str, dict[str, Any]] = {name: {} for name in COCO_KEYPOINTS}
-    for kind in ("bbox", "torso"):
+    per_kp: dict[str, dict[str, Any]] = {name: {"n": 0} for name in COCO_KEYPOINTS}
+    for kind in PCK_KINDS:
         total = counts[kind].sum()
+        if kind == "head" and not total:
+            continue  # no head sizes: no PCKh
         out[f"PCK_{kind}"] = float(hits[kind].sum() / total) if total else float("nan")
         for k, name in enumerate(COCO_KEYPOINTS):
             c = counts[kind][k]
             per_kp[name][f"PCK_{kind}"] = float(hits[kind][k] / c) if c else None
-            per_kp[name]["n"] = int(max(per_kp[name].get("n", 0), c))
+            per_kp[name]["n"] = int(max(per_kp[name]["n"], c))
     out["per_keypoint"] = per_kp
     return out
 
 
-def evaluate(predictions: str | Path | list[dict[str, Any]], ground_truth: str | Path) -> dict[str, Any]:
-    """COCO keypoint AP/AR (OKS, COCO sigmas) and PCK@0.2.
+def lsp_head_sizes(joints_json: str | Path, annotations: str | Path) -> dict[Any, float]:
+    """``{ann_id: neck-to-head-top distance}`` from LSP's ``joints.json`` (14 original joints),
+    matched to a COCO-17 file of the same images by file name (one person per LSP image)."""
+    joints = read_json(joints_json, "LSP joints file")
+    coco = load_coco(annotations)
+    by_file = {im["file_name"]: im["id"] for im in coco["images"]}
+    ann_by_image = {a["image_id"]: a["id"] for a in coco["annotations"]}
+    out = {}
+    for name, entry in (joints.get("images") or {}).items():
+        j = np.asarray(entry.get("joints", []), float)
+        if j.shape != (14, 3) or j[12, 2] <= 0 or j[13, 2] <= 0 or name not in by_file:
+            continue
+        ann_id = ann_by_image.get(by_file[name])
+        if ann_id is not None:
+            out[ann_id] = float(np.linalg.norm(j[12, :2] - j[13, :2]))
+    return out
 
-    Returns ``{"AP", "AP50", ..., "ARL", "PCK_bbox", "PCK_torso", "people", "per_keypoint": {name: {...}}}``.
+
+def evaluate(
+    predictions: str | Path | list[dict[str, Any]], ground_truth: str | Path, head_sizes: dict[Any, float] | None = None
+) -> dict[str, Any]:
+    """COCO keypoint AP/AR (OKS, COCO sigmas), PCK@0.2 and, given ``head_sizes``, PCKh@0.5.
+
+    Returns ``{"AP", "AP50", ..., "ARL", "PCK_bbox", "PCK_torso", ["PCK_head"], "people",
+    "per_keypoint": {name: {...}}}``.
     """
     try:
         from pycocotools.coco import COCO
@@ -173,5 +203,5 @@ def evaluate(predictions: str | Path | list[dict[str, Any]], ground_truth: str |
         stats.update({name: float(max(v, 0.0)) for name, v in zip(AP_NAMES, ev.stats)})
     pairs = _match(preds, gt_doc)
     stats["people"] = len(pairs)
-    stats.update(pck(pairs, images, gt_doc.get("info") or {}))
+    stats.update(pck(pairs, images, gt_doc.get("info") or {}, head_sizes))
     return stats

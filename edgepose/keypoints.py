@@ -77,3 +77,50 @@ def flip_index() -> np.ndarray:
     for a, b in FLIP_PAIRS:
         perm[a], perm[b] = b, a
     return perm
+
+
+# ---- other datasets' joints -> COCO-17 (by name; joints COCO lacks are dropped)
+
+SOURCE_KEYPOINTS: dict[str, tuple[str, ...]] = {
+    "coco17": COCO_KEYPOINTS,
+    # Leeds Sports Pose (LSP, LSPET), 14 joints, person-centric left/right
+    "lsp14": (
+        "right_ankle", "right_knee", "right_hip", "left_hip", "left_knee", "left_ankle",
+        "right_wrist", "right_elbow", "right_shoulder", "left_shoulder", "left_elbow", "left_wrist",
+        "neck", "head_top",
+    ),
+    # MPII Human Pose, 16 joints
+    "mpii16": (
+        "right_ankle", "right_knee", "right_hip", "left_hip", "left_knee", "left_ankle",
+        "pelvis", "thorax", "upper_neck", "head_top",
+        "right_wrist", "right_elbow", "right_shoulder", "left_shoulder", "left_elbow", "left_wrist",
+    ),
+}  # fmt: skip
+
+
+def mapping_to_coco(source: str) -> dict[int, int]:
+    """``{source joint index: COCO-17 index}`` for the joints COCO has."""
+    if source not in SOURCE_KEYPOINTS:
+        from .errors import EdgeposeError
+
+        raise EdgeposeError(f"unknown keypoint format '{source}'; choose one of: {', '.join(SOURCE_KEYPOINTS)}")
+    return {i: KEYPOINT_INDEX[name] for i, name in enumerate(SOURCE_KEYPOINTS[source]) if name in KEYPOINT_INDEX}
+
+
+def to_coco17(joints: np.ndarray, source: str) -> tuple[np.ndarray, np.ndarray]:
+    """Source joints ``[N, 3]`` (x, y, v with COCO's v: 0 unlabelled, 1 occluded, 2 visible) ->
+    (COCO keypoints ``float [17, 3]``, available ``bool [17]``). COCO keypoints the source does not
+    have are ``(0, 0, 0)`` and not available: they must give no loss and no metric."""
+    joints = np.asarray(joints, dtype=np.float64)
+    names = SOURCE_KEYPOINTS.get(source, ())
+    if joints.ndim != 2 or joints.shape[1] != 3 or (names and joints.shape[0] != len(names)):
+        from .errors import EdgeposeError
+
+        raise EdgeposeError(f"{source} joints must have shape [{len(names) or 'N'}, 3], got {list(joints.shape)}")
+    kps = np.zeros((NUM_KEYPOINTS, 3))
+    available = np.zeros(NUM_KEYPOINTS, bool)
+    for src, dst in mapping_to_coco(source).items():
+        available[dst] = True
+        if joints[src, 2] > 0:
+            kps[dst] = joints[src]
+    return kps, available

@@ -58,9 +58,15 @@ def evaluation_markdown(stats: dict[str, Any], title: str = "Keypoint evaluation
         "|---|---|---|---|---|---|---|---|",
         "| " + " | ".join(_fmt(stats.get(k)) for k in ("AP", "AP50", "AP75", "APM", "APL", "AR", "PCK_bbox", "PCK_torso")) + " |",
         "",
-        "| keypoint | labelled | PCK@0.2 bbox | PCK@0.2 torso |",
-        "|---|---|---|---|",
+    ]
+    has_head = "PCK_head" in stats
+    if has_head:
+        lines += [f"PCKh@0.5 (head size): {_fmt(stats['PCK_head'])}", ""]
+    lines += [
+        "| keypoint | labelled | PCK@0.2 bbox | PCK@0.2 torso |" + (" PCKh@0.5 |" if has_head else ""),
+        "|---|---|---|---|" + ("---|" if has_head else ""),
     ]
     for name, row in stats.get("per_keypoint", {}).items():
-        lines.append(f"| {name} | {row.get('n', 0)} | {_fmt(row.get('PCK_bbox'))} | {_fmt(row.get('PCK_torso'))} |")
+        line = f"| {name} | {row.get('n', 0)} | {_fmt(row.get('PCK_bbox'))} | {_fmt(row.get('PCK_torso'))} |"
+        lines.append(line + (f" {_fmt(row.get('PCK_head'))} |" if has_head else ""))
     return "\n".join(lines) + "\n"

@@ -112,7 +112,7 @@ def train(
     checkpoint = out / "last.keras"
     for epoch in range(1, cfg.epochs + 1):
         losses = []
-        for x, y, w in make_dataset(records, codec, cfg.batch_size, augment, cfg.seed, epoch, cache, parallel=1):
+        for x, y, w in make_dataset(records, codec, cfg.batch_size, augment, cfg.seed, epoch, cache, parallel=2):
             loss = float(train_step(x, y, w))
             if not math.isfinite(loss):
                 raise EdgeposeError(f"training diverged at epoch {epoch} (loss {loss}); lower --lr")

@@ -3,11 +3,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edgepose.codec import GaussianHeatmapCodec, flip_heatmaps_back
+from edgepose.codec import GaussianHeatmapCodec, UDPHeatmapCodec, flip_heatmaps_back
 from edgepose.keypoints import flip_index
 
 CODEC = GaussianHeatmapCodec(input_size=(96, 128), heatmap_size=(24, 32), sigma=1.5, refine="quarter")
 DARK = GaussianHeatmapCodec(input_size=(96, 128), heatmap_size=(24, 32), sigma=2.0, refine="dark")
+UDP = UDPHeatmapCodec(input_size=(96, 128), heatmap_size=(24, 32), sigma=2.0, refine="dark")
 coords = st.tuples(st.floats(0, 95), st.floats(0, 127))
 
 
@@ -52,14 +53,15 @@ def test_unlabelled_and_far_outside_keypoints_get_zero_weight():
     assert heatmaps[..., 3].max() == 0 and heatmaps[..., 5].max() == 0
 
 
+@pytest.mark.parametrize("codec", [CODEC, UDP])
 @settings(max_examples=30, deadline=None)
-@given(st.lists(coords, min_size=17, max_size=17))
-def test_flipping_the_input_is_flipping_the_heatmaps(points):
+@given(points=st.lists(coords, min_size=17, max_size=17))
+def test_flipping_the_input_is_flipping_the_heatmaps(codec, points):
     kps = np.array(points)
     flipped = kps[flip_index()].copy()
-    flipped[:, 0] = CODEC.input_size[0] - 1 - flipped[:, 0]
-    hm, _ = CODEC.encode(kps, np.ones(17))
-    hm_flipped, _ = CODEC.encode(flipped, np.ones(17))
+    flipped[:, 0] = codec.input_size[0] - 1 - flipped[:, 0]
+    hm, _ = codec.encode(kps, np.ones(17))
+    hm_flipped, _ = codec.encode(flipped, np.ones(17))
     np.testing.assert_allclose(flip_heatmaps_back(hm_flipped), hm, atol=1e-6)
 
 
@@ -119,3 +121,13 @@ def test_flipped_sample_decodes_to_the_mirrored_ground_truth():
     mirrored[:, 0] = DARK.input_size[0] - 1 - mirrored[:, 0]
     decoded_f, _ = DARK.decode(hm_f)
     np.testing.assert_allclose(decoded_f, mirrored, atol=1e-3)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.floats(26, 69), st.floats(26, 101)), min_size=17, max_size=17))
+def test_udp_round_trip(points):
+    kps = np.array(points)
+    decoded, _ = UDP.decode(UDP.encode(kps, np.ones(17))[0])
+    assert np.abs(decoded - kps).max() < 0.1
+    # corners coincide: input pixel 0 is heatmap pixel 0, the last input pixel the last heatmap pixel
+    np.testing.assert_allclose(UDP.to_heatmap(np.array([[0.0, 0.0], [95.0, 127.0]])), [[0, 0], [23, 31]])

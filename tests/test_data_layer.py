@@ -103,3 +103,38 @@ def test_data_show_draws_a_grid(tmp_path, synth_set):
         out = show_samples(synth_set["json"], synth_set["images"], tmp_path / f"grid{augment}.png", n=5, augment=augment)
         img = cv2.imread(str(out))
         assert img is not None and img.shape[0] >= 256 and img.shape[1] == 4 * (192 if augment else 256)
+
+
+def test_mpii_and_lsp_map_by_name_and_mask_what_coco_lacks():
+    from edgepose.errors import EdgeposeError
+    from edgepose.keypoints import KEYPOINT_INDEX, SOURCE_KEYPOINTS, to_coco17
+
+    mpii = np.zeros((16, 3))
+    names = SOURCE_KEYPOINTS["mpii16"]
+    for i in range(16):
+        mpii[i] = (i * 10.0, i * 5.0, 2)
+    kps, available = to_coco17(mpii, "mpii16")
+    assert available.sum() == 12 and not available[:5].any()
+    assert kps[KEYPOINT_INDEX["left_wrist"], 0] == names.index("left_wrist") * 10.0
+    mpii[names.index("right_knee"), 2] = 0  # unlabelled stays unlabelled, but available
+    kps, available = to_coco17(mpii, "mpii16")
+    assert kps[KEYPOINT_INDEX["right_knee"]].tolist() == [0, 0, 0] and available[KEYPOINT_INDEX["right_knee"]]
+    with pytest.raises(EdgeposeError, match="shape"):
+        to_coco17(np.zeros((14, 3)), "mpii16")
+    with pytest.raises(EdgeposeError, match="unknown keypoint format"):
+        to_coco17(np.zeros((14, 3)), "h36m")
+
+
+def test_weighted_sources_share_an_epoch_by_weight(synth_set, tmp_path):
+    from edgepose.data.sources import DatasetSource, load_sources, weighted_epoch
+    from edgepose.errors import EdgeposeError
+
+    a = DatasetSource(synth_set["json"], synth_set["images"], 3.0, name="a")
+    b = DatasetSource(synth_set["json"], synth_set["images"], 1.0, name="b")
+    per_source = load_sources([a, b])
+    epoch = weighted_epoch(per_source, [3.0, 1.0], np.random.default_rng(0), size=400)
+    share = sum(r["source"] == "a" for r in epoch) / len(epoch)
+    assert len(epoch) == 400 and share == pytest.approx(0.75, abs=0.01)
+    assert DatasetSource.parse("x.json:imgs:0.5").weight == 0.5
+    with pytest.raises(EdgeposeError, match="must look like"):
+        DatasetSource.parse("x.json")

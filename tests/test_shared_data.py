@@ -21,6 +21,8 @@ needs_shared = pytest.mark.skipif(
     [
         "coco_val/person_keypoints.json",
         "coco_train/person_keypoints.json",
+        "lspet/person_keypoints_train.json",
+        "lspet/person_keypoints_train_extra.json",
         "lspet/person_keypoints_test.json",
         "misc/person_keypoints.json",
     ],
@@ -47,3 +49,39 @@ def test_ground_truth_scores_ap_one_on_coco_val():
     ]
     stats = evaluate(preds, path)
     assert stats["AP"] == pytest.approx(1.0) and stats["AP50"] == pytest.approx(1.0)
+
+
+@needs_shared
+def test_lsp_mapping_matches_the_shared_coco_conversion():
+    """joints.json (14 LSP joints) through keypoints.to_coco17 == the shipped COCO-17 file."""
+    import numpy as np
+
+    from edgepose.data.coco import load_coco
+    from edgepose.keypoints import to_coco17
+
+    joints = json.loads((SHARED / "lspet/joints.json").read_text())["images"]
+    coco = load_coco(SHARED / "lspet/person_keypoints_test.json")
+    files = {im["id"]: im["file_name"] for im in coco["images"]}
+    for ann in coco["annotations"][:200]:
+        raw = np.asarray(joints[files[ann["image_id"]]]["joints"], float)
+        raw[:, 2] = np.where(raw[:, 2] > 0, 2, 0)  # LSP: 1 = annotated -> COCO v = 2
+        kps, available = to_coco17(raw, "lsp14")
+        np.testing.assert_allclose(kps, np.asarray(ann["keypoints"], float).reshape(17, 3), atol=0.01)
+        assert available.nonzero()[0].tolist() == coco["info"]["available_keypoints"]
+
+
+@needs_shared
+def test_pckh_on_lspet_ground_truth_is_one():
+    pytest.importorskip("pycocotools")
+    from edgepose.evaluate import evaluate, lsp_head_sizes
+
+    ann = SHARED / "lspet/person_keypoints_test.json"
+    heads = lsp_head_sizes(SHARED / "lspet/joints.json", ann)
+    coco = json.loads(ann.read_text())
+    preds = [
+        {"image_id": a["image_id"], "category_id": 1, "keypoints": a["keypoints"], "score": 1.0, "ann_id": a["id"]}
+        for a in coco["annotations"]
+    ]
+    stats = evaluate(preds, ann, head_sizes=heads)
+    assert len(heads) > 700 and stats["PCK_head"] == pytest.approx(1.0)
+    assert stats["per_keypoint"]["nose"]["n"] == 0  # LSP has no face points: nothing counted there

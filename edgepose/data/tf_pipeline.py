@@ -1,7 +1,8 @@
 """``tf.data`` input pipeline: parallel OpenCV decode, affine warp, augmentation and heatmap encoding.
 
-Each element is made by :func:`edgepose.data.samples.make_sample` inside ``tf.numpy_function``
-(OpenCV releases the GIL while it decodes and warps), mapped with ``num_parallel_calls``.
+Each batch is made by :func:`edgepose.data.samples.make_sample` inside one ``tf.numpy_function``
+call (OpenCV releases the GIL while it decodes and warps); batches are mapped in parallel with
+``num_parallel_calls``.
 Randomness is per sample, seeded by ``(seed, epoch, index)``, so an epoch is reproducible
 whatever the parallelism.
 """
@@ -36,20 +37,34 @@ def make_dataset(
     w_hm, h_hm = codec.heatmap_size
     k = 17
     order = np.random.default_rng([seed, epoch]).permutation(len(records)).astype(np.int64)
+    n_batches = len(order) // batch_size
 
-    def load(index: np.int64):
-        i = int(index)
-        rng = np.random.default_rng([seed, epoch, i])
-        crop, heatmaps, weights = make_sample(cache.get(records[i]["file"]), records[i], codec, rng, augment)
-        return crop.astype(np.float32), heatmaps, weights
+    def load_batch(indices: np.ndarray):
+        items = []
+        for index in indices:
+            i = int(index)
+            rng = np.random.default_rng([seed, epoch, i])
+            items.append(make_sample(cache.get(records[i]["file"]), records[i], codec, rng, augment))
+        return (
+            np.stack([it[0] for it in items]).astype(np.float32),
+            np.stack([it[1] for it in items]),
+            np.stack([it[2] for it in items]),
+        )
 
-    def tf_load(index):
-        crop, heatmaps, weights = tf.numpy_function(load, [index], [tf.float32, tf.float32, tf.float32], stateful=False)
-        crop.set_shape((h_in, w_in, 3))
-        heatmaps.set_shape((h_hm, w_hm, k))
-        weights.set_shape((k,))
-        return crop, heatmaps, weights
+    def tf_load(indices):
+        crops, heatmaps, weights = tf.numpy_function(load_batch, [indices], [tf.float32, tf.float32, tf.float32], stateful=False)
+        crops.set_shape((batch_size, h_in, w_in, 3))
+        heatmaps.set_shape((batch_size, h_hm, w_hm, k))
+        weights.set_shape((batch_size, k))
+        return crops, heatmaps, weights
 
-    ds = tf.data.Dataset.from_tensor_slices(order)
-    ds = ds.map(tf_load, num_parallel_calls=parallel or tf.data.AUTOTUNE, deterministic=True)
-    return ds.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+    # batch the indices first: one numpy_function call makes a whole batch (far less per-element
+    # tf.data overhead, which competes with training for the 2 cores)
+    ds = tf.data.Dataset.from_tensor_slices(order[: n_batches * batch_size].reshape(n_batches, batch_size))
+    ds = ds.map(tf_load, num_parallel_calls=parallel or tf.data.AUTOTUNE, deterministic=True).prefetch(2)
+    if parallel:  # a fixed budget: no autotuning threads competing with the training step
+        options = tf.data.Options()
+        options.autotune.enabled = False
+        options.threading.private_threadpool_size = parallel
+        ds = ds.with_options(options)
+    return ds

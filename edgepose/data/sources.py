@@ -1,0 +1,74 @@
+"""Several datasets at once: each a COCO-17 file with its own keypoint availability and a sampling weight."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import EdgeposeError
+from .coco import load_coco, person_records
+
+
+@dataclass(frozen=True)
+class DatasetSource:
+    """One training source. ``weight`` is its share of each epoch relative to the others;
+    keypoints it lacks come from its ``available_keypoints`` (absent joints are masked)."""
+
+    annotations: Path
+    images: Path
+    weight: float = 1.0
+    name: str = ""
+
+    @staticmethod
+    def parse(text: str) -> "DatasetSource":
+        """``ANN.json:IMAGES_DIR[:WEIGHT]`` -> DatasetSource."""
+        parts = text.split(":")
+        if len(parts) not in (2, 3):
+            raise EdgeposeError(f"dataset '{text}' must look like ANN.json:IMAGES_DIR or ANN.json:IMAGES_DIR:WEIGHT")
+        try:
+            weight = float(parts[2]) if len(parts) == 3 else 1.0
+        except ValueError:
+            raise EdgeposeError(f"dataset '{text}': weight '{parts[2]}' is not a number") from None
+        return DatasetSource(Path(parts[0]), Path(parts[1]), weight)
+
+
+def load_sources(sources: list[DatasetSource], min_keypoints: int = 1) -> list[list[dict[str, Any]]]:
+    """Person records per source (each record tagged with ``source``)."""
+    out = []
+    for src in sources:
+        if src.weight < 0:
+            raise EdgeposeError(f"{src.annotations}: sampling weight must be >= 0, got {src.weight}")
+        records = person_records(load_coco(src.annotations), src.images, min_keypoints)
+        name = src.name or Path(src.annotations).stem
+        for r in records:
+            r["source"] = name
+        if not records:
+            raise EdgeposeError(f"{src.annotations}: no people with keypoints")
+        out.append(records)
+    return out
+
+
+def weighted_epoch(
+    per_source: list[list[dict[str, Any]]], weights: list[float], rng: np.random.Generator, size: int | None = None
+):
+    """Records for one epoch: ``size`` draws (default: all people once on average), each source
+    taking ``weight_i / sum(weights)`` of them, sampled without replacement within a source
+    where it has enough people and with replacement where it has fewer."""
+    total = sum(len(r) for r in per_source)
+    size = size or total
+    w = np.asarray(weights, dtype=np.float64)
+    if w.sum() <= 0:
+        raise EdgeposeError("at least one dataset needs a positive sampling weight")
+    counts = np.floor(w / w.sum() * size).astype(int)
+    counts[np.argmax(w)] += size - counts.sum()
+    epoch = []
+    for records, n in zip(per_source, counts):
+        if n == 0:
+            continue
+        idx = rng.choice(len(records), n, replace=n > len(records))
+        epoch.extend(records[i] for i in idx)
+    order = rng.permutation(len(epoch))
+    return [epoch[i] for i in order]
