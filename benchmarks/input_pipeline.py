@@ -25,7 +25,7 @@ def main() -> None:
     ap.add_argument("--input", default="128x96")
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--batches", type=int, default=30)
-    ap.add_argument("--parallel", type=int, default=0, help="map parallelism (0: AUTOTUNE; training uses 1)")
+    ap.add_argument("--parallel", type=int, default=0, help="map parallelism (0: AUTOTUNE; training uses 2)")
     args = ap.parse_args()
     from edgepose._tf import import_tensorflow
 
