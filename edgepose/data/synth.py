@@ -79,6 +79,24 @@ def _u(rng: np.random.Generator, lo: float, hi: float) -> float:
     return float(rng.uniform(lo, hi))
 
 
+# joint-angle ranges in degrees, per side: the relaxed standing default and the "free" family
+# (close to the joints' full range). Sampled in this key order, left side first.
+STAND_RANGES = {
+    "hip_flex": (-8, 15), "hip_abd": (0, 12), "knee": (0, 15),
+    "sh_flex": (-15, 25), "sh_abd": (5, 30), "sh_twist": (-40, 40), "elbow": (0, 45),
+}  # fmt: skip
+FREE_RANGES = {
+    "hip_flex": (-25, 100), "hip_abd": (0, 50), "knee": (0, 130),
+    "sh_flex": (-45, 180), "sh_abd": (0, 150), "sh_twist": (-80, 80), "elbow": (0, 150),
+}  # fmt: skip
+
+
+def _sample_angles(rng: np.random.Generator, ang: dict[str, float], ranges: dict[str, tuple[float, float]]) -> None:
+    for side in ("l", "r"):
+        for joint, (lo, hi) in ranges.items():
+            ang[f"{joint}_{side}"] = _u(rng, lo, hi)
+
+
 def sample_pose(rng: np.random.Generator) -> Pose3D:
     """Joint angles from one of several pose families, forward kinematics to 3D joints."""
     family = rng.choice(["stand", "walk", "run", "arms_up", "squat", "free"], p=[0.22, 0.2, 0.13, 0.15, 0.12, 0.18])
@@ -87,14 +105,7 @@ def sample_pose(rng: np.random.Generator) -> Pose3D:
     # per-side joint angles in degrees: hip flex/abd, knee, shoulder flex/abd/twist, elbow
     ang: dict[str, float] = {}
     torso_pitch, torso_roll, torso_yaw = _u(rng, -5, 12), _u(rng, -6, 6), _u(rng, -15, 15)
-    for side in ("l", "r"):
-        ang[f"hip_flex_{side}"] = _u(rng, -8, 15)
-        ang[f"hip_abd_{side}"] = _u(rng, 0, 12)
-        ang[f"knee_{side}"] = _u(rng, 0, 15)
-        ang[f"sh_flex_{side}"] = _u(rng, -15, 25)
-        ang[f"sh_abd_{side}"] = _u(rng, 5, 30)
-        ang[f"sh_twist_{side}"] = _u(rng, -40, 40)
-        ang[f"elbow_{side}"] = _u(rng, 0, 45)
+    _sample_angles(rng, ang, STAND_RANGES)
     if family in ("walk", "run"):
         amp = _u(rng, 15, 35) if family == "walk" else _u(rng, 30, 70)
         phase = 1 if rng.random() < 0.5 else -1
@@ -125,14 +136,7 @@ def sample_pose(rng: np.random.Generator) -> Pose3D:
             ang[f"elbow_{side}"] = _u(rng, 0, 90)
         torso_pitch = _u(rng, 10, 45)
     elif family == "free":
-        for side in ("l", "r"):
-            ang[f"hip_flex_{side}"] = _u(rng, -25, 100)
-            ang[f"hip_abd_{side}"] = _u(rng, 0, 50)
-            ang[f"knee_{side}"] = _u(rng, 0, 130)
-            ang[f"sh_flex_{side}"] = _u(rng, -45, 180)
-            ang[f"sh_abd_{side}"] = _u(rng, 0, 150)
-            ang[f"sh_twist_{side}"] = _u(rng, -80, 80)
-            ang[f"elbow_{side}"] = _u(rng, 0, 150)
+        _sample_angles(rng, ang, FREE_RANGES)
         torso_pitch, torso_roll, torso_yaw = _u(rng, -15, 40), _u(rng, -20, 20), _u(rng, -35, 35)
 
     r_pelvis = _ry(torso_yaw * 0.3 * D2R)
