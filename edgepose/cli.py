@@ -38,9 +38,11 @@ app = typer.Typer(
 data_app = typer.Typer(help="Datasets: synthesise, check, show.", no_args_is_help=True)
 calib_app = typer.Typer(help="Calibration sets for int8 quantization.", no_args_is_help=True)
 bench_app = typer.Typer(help="Benchmarks: latency.", no_args_is_help=True)
+model_app = typer.Typer(help="Models in the registry: info.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 app.add_typer(calib_app, name="calib")
 app.add_typer(bench_app, name="bench")
+app.add_typer(model_app, name="model")
 
 out_console = Console()
 err_console = Console(stderr=True)
@@ -173,6 +175,32 @@ def show(
             raise EdgeposeError(f"-n must be at least 1, got {n}")
         path = show_samples(annotations, images, out, n=n, augment=augment, input_size=parse_size(input_size), seed=seed)
         out_console.print(f"wrote {path}")
+
+    _run(go)
+
+
+@model_app.command("info")
+def model_info(
+    name: str = typer.Argument(..., help="Registry model name, e.g. litehrnet-18."),
+    input_size: str = typer.Option("256x192", "--input", help="HEIGHTxWIDTH (multiples of 32)."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Parameters, MACs/FLOPs and layer count of a registry model at an input size."""
+    from .models import check_input_size, model_spec
+    from .models.info import model_info as run_info
+
+    def go():
+        model_spec(name)
+        size = parse_size(input_size)
+        check_input_size(size)
+        info = run_info(name, size)
+        if json_out:
+            out_console.print_json(json.dumps(info))
+        else:
+            out_console.print(
+                f"{name} @ {input_size}: {info['params'] / 1e6:.3f} M parameters ({info['trainable_params'] / 1e6:.3f} M "
+                f"trainable), {info['macs'] / 1e6:.1f} M MACs ({info['flops'] / 1e6:.1f} MFLOPs), {info['layers']} layers"
+            )
 
     _run(go)
 

@@ -40,3 +40,28 @@ def test_training_lowers_the_loss(tiny_run):
     history = tiny_run["summary"]["history"]
     assert len(history) == 3
     assert history[-1]["loss"] < history[0]["loss"]
+
+
+def test_litehrnet_18_matches_the_published_size_and_cost():
+    """Lite-HRNet-18 at 256x192: 1.1 M parameters, 205 M (mmcv) FLOPs = MACs (Yu et al. 2021); +-15 %."""
+    pytest.importorskip("tensorflow")
+    from edgepose.models.info import model_info
+
+    info = model_info("litehrnet-18", (192, 256))
+    assert info["params"] == pytest.approx(1.1e6, rel=0.15)
+    assert info["macs"] == pytest.approx(205e6, rel=0.15)
+    assert info["flops"] == 2 * info["macs"] and info["layers"] > 100
+
+
+def test_litehrnet_saves_and_loads_as_keras_file(tmp_path):
+    pytest.importorskip("tensorflow")
+    import numpy as np
+
+    from edgepose.models import create_model
+    from edgepose.train import load_model
+
+    model = create_model("litehrnet-18", (64, 64))
+    x = np.random.default_rng(0).uniform(0, 255, (1, 64, 64, 3)).astype(np.float32)
+    model.save(tmp_path / "m.keras")
+    again = load_model(tmp_path / "m.keras")
+    np.testing.assert_allclose(again(x, training=False), model(x, training=False), atol=1e-5)

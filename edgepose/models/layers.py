@@ -32,3 +32,21 @@ class NearestUpsample(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "factor": self.factor}
+
+
+@keras.saving.register_keras_serializable(package="edgepose")
+class ChannelSlice(keras.layers.Layer):
+    """``x[..., start:start + size]`` as a serialisable layer (no Lambda: .keras files load safely)."""
+
+    def __init__(self, start: int, size: int, **kwargs):
+        super().__init__(**kwargs)
+        self.start, self.size = int(start), int(size)
+
+    def call(self, x):
+        return x[..., self.start : self.start + self.size]
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.size)
+
+    def get_config(self):
+        return {**super().get_config(), "start": self.start, "size": self.size}

@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from .._tf import import_tensorflow
 from ..errors import EdgeposeError
-from .specs import EdgeHRNetSpec
+from .specs import EdgeHRNetSpec, LiteHRNetSpec
 
 
 def _edgehrnet(*args, **kwargs):
@@ -15,7 +15,16 @@ def _edgehrnet(*args, **kwargs):
     return build_edgehrnet(*args, **kwargs)
 
 
+def _litehrnet(*args, **kwargs):
+    from .litehrnet import build_litehrnet
+
+    return build_litehrnet(*args, **kwargs)
+
+
 _SPECS: dict[str, tuple[Callable[..., Any], Any]] = {
+    # Lite-HRNet as published (Yu et al., CVPR 2021): shuffle blocks with conditional channel weighting.
+    "litehrnet-18": (_litehrnet, LiteHRNetSpec(stem=32, widths=(40, 80, 160, 320), modules=(2, 4, 2))),
+    "litehrnet-30": (_litehrnet, LiteHRNetSpec(stem=32, widths=(40, 80, 160, 320), modules=(3, 8, 3))),
     # Edge-TPU-clean multi-resolution networks (conv, depthwise conv, add, ReLU6, nearest resize).
     "edgehrnet-t": (_edgehrnet, EdgeHRNetSpec(stem=16, widths=(24, 48, 96), modules=(1, 2), blocks=1)),
     "edgehrnet-s": (_edgehrnet, EdgeHRNetSpec(stem=24, widths=(32, 64, 128, 256), modules=(1, 2, 2), blocks=2)),
