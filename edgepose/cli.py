@@ -261,9 +261,10 @@ def train(
     batch_size: int = typer.Option(32, "--batch"),
     lr: float = typer.Option(2e-3, "--lr"),
     seed: int = typer.Option(0, "--seed"),
+    resume: bool = typer.Option(False, "--resume", help="Continue the run in --out from its last finished epoch."),
     force: bool = typer.Option(False, "--force", help="Overwrite a non-empty run folder."),
 ) -> None:
-    """Train a pose model on COCO-format data."""
+    """Train a pose model on COCO-format data (checkpoint every epoch; --resume continues exactly)."""
     from .fsutil import prepare_output_dir
     from .models import check_input_size, model_spec
     from .train import TrainConfig
@@ -273,9 +274,13 @@ def train(
         model_spec(model)
         size = parse_size(input_size)
         check_input_size(size)
-        folder = prepare_output_dir(out, force=force)
+        if resume and force:
+            raise EdgeposeError("--resume and --force contradict each other: --force would delete the run to resume")
+        if resume and not (out / "state").is_dir():
+            raise EdgeposeError(f"nothing to resume in {out}: no state/ folder from an earlier 'edgepose train'")
+        folder = out if resume else prepare_output_dir(out, force=force)
         cfg = TrainConfig(model=model, input_size=size, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
-        summary = run_train(data, images, folder, cfg, reporter=RichReporter())
+        summary = run_train(data, images, folder, cfg, reporter=RichReporter(), resume=resume)
         out_console.print(f"checkpoint: {summary['checkpoint']} (loss {summary['loss']:.3e}, {summary['seconds']:.0f} s)")
 
     _run(go)

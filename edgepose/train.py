@@ -21,7 +21,7 @@ from .data.coco import load_coco, person_records
 from .data.samples import Augment, ImageCache
 from .data.tf_pipeline import make_dataset
 from .errors import EdgeposeError
-from .fsutil import atomic_write, atomic_write_json
+from .fsutil import atomic_write, atomic_write_json, read_json
 from .progress import Reporter, SilentReporter
 
 HEATMAP_STRIDE = 4
@@ -59,10 +59,14 @@ def train(
     out_dir: str | Path,
     config: TrainConfig | None = None,
     reporter: Reporter | None = None,
+    resume: bool = False,
 ) -> dict[str, Any]:
     """Train ``config.model`` and return a summary ``{"checkpoint", "loss", "seconds", "history", ...}``.
 
-    ``reporter`` gets one step of ``epochs * steps_per_epoch`` units (one per batch).
+    After every epoch the run folder gets ``last.keras`` (atomic), ``state/`` (model, optimizer
+    and epoch: a TensorFlow checkpoint) and ``train_log.json``. With ``resume`` a run continues
+    from its last completed epoch: same schedule position, optimizer moments and data order
+    (batches are seeded by ``(seed, epoch, index)``). ``reporter`` gets one unit per batch.
     """
     reporter = reporter or SilentReporter()
     cfg = config or TrainConfig()
@@ -74,6 +78,15 @@ def train(
         raise EdgeposeError(f"{annotations}: only {len(records)} people with keypoints, fewer than one batch of {cfg.batch_size}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    config_path = out / "train_config.json"
+    cfg_dict = {**asdict(cfg), "input_size": list(cfg.input_size), "annotations": str(annotations)}
+    if resume and config_path.is_file():
+        saved = read_json(config_path, "run configuration")
+        changed = [f"{k}: {saved.get(k)!r} -> {v!r}" for k, v in cfg_dict.items() if saved.get(k) != v]
+        if changed:
+            raise EdgeposeError(f"--resume with different settings than the run in {out} ({'; '.join(changed)})")
+    else:
+        atomic_write_json(config_path, cfg_dict)
 
     tf = import_tensorflow()
     import keras
@@ -94,6 +107,16 @@ def train(
         warmup_steps=warmup,
     )
     optimizer = keras.optimizers.AdamW(learning_rate=schedule, weight_decay=cfg.weight_decay)
+    optimizer.build(model.trainable_variables)
+    epoch_done = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
+    state = tf.train.Checkpoint(model=model, optimizer=optimizer, epoch=epoch_done)
+    manager = tf.train.CheckpointManager(state, str(out / "state"), max_to_keep=2)
+    history: list[dict[str, Any]] = []
+    if resume and manager.latest_checkpoint:
+        state.restore(manager.latest_checkpoint).expect_partial()
+        log_path = out / "train_log.json"
+        history = read_json(log_path, "training log")["history"] if log_path.is_file() else []
+        history = [h for h in history if h["epoch"] <= int(epoch_done.numpy())]
 
     @tf.function(reduce_retracing=True)
     def train_step(x, y, w):
@@ -106,11 +129,25 @@ def train(
 
     cache = ImageCache()
     augment = Augment()
-    history: list[dict[str, Any]] = []
-    t0 = time.time()
+    start_epoch = int(epoch_done.numpy()) + 1
+    t0 = time.time() - (history[-1]["seconds"] if history else 0.0)
     reporter.start(f"train {cfg.model} {cfg.input_size[1]}x{cfg.input_size[0]}", total)
+    reporter.advance((start_epoch - 1) * steps_per_epoch)
     checkpoint = out / "last.keras"
-    for epoch in range(1, cfg.epochs + 1):
+
+    def summary() -> dict[str, Any]:
+        return {
+            "checkpoint": str(checkpoint),
+            "config": {**asdict(cfg), "input_size": list(cfg.input_size)},
+            "people": len(records),
+            "steps": int(optimizer.iterations.numpy()),
+            "loss": history[-1]["loss"] if history else None,
+            "seconds": round(time.time() - t0, 1),
+            "params": int(model.count_params()),
+            "history": history,
+        }
+
+    for epoch in range(start_epoch, cfg.epochs + 1):
         losses = []
         for x, y, w in make_dataset(records, codec, cfg.batch_size, augment, cfg.seed, epoch, cache, parallel=2):
             loss = float(train_step(x, y, w))
@@ -121,19 +158,15 @@ def train(
         entry = {"epoch": epoch, "loss": float(np.mean(losses)), "seconds": round(time.time() - t0, 1)}
         history.append(entry)
         atomic_write(checkpoint, lambda p: model.save(p))
+        epoch_done.assign(epoch)
+        manager.save(checkpoint_number=epoch)
+        atomic_write_json(out / "train_log.json", summary())
+    if not history:
+        raise EdgeposeError(f"nothing to train: {out} has no finished epoch and --epochs is {cfg.epochs}")
     reporter.finish(f"loss {history[-1]['loss']:.2e} after {cfg.epochs} epochs")
-    summary = {
-        "checkpoint": str(checkpoint),
-        "config": {**asdict(cfg), "input_size": list(cfg.input_size)},
-        "people": len(records),
-        "steps": total,
-        "loss": history[-1]["loss"],
-        "seconds": round(time.time() - t0, 1),
-        "params": int(model.count_params()),
-        "history": history,
-    }
-    atomic_write_json(out / "train_log.json", summary)
-    return summary
+    result = summary()
+    atomic_write_json(out / "train_log.json", result)
+    return result
 
 
 def load_model(path: str | Path):
