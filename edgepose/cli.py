@@ -261,10 +261,15 @@ def train(
     batch_size: int = typer.Option(32, "--batch"),
     lr: float = typer.Option(2e-3, "--lr"),
     seed: int = typer.Option(0, "--seed"),
+    extra: list[str] = typer.Option([], "--data", help="More data, ANN.json:IMAGES_DIR[:WEIGHT]; repeatable."),
+    val: Optional[Path] = typer.Option(None, "--val", help="Validation COCO JSON: AP every --val-every epochs, best.keras."),
+    val_images: Optional[Path] = typer.Option(None, "--val-images", help="Images folder of --val."),
+    val_every: int = typer.Option(1, "--val-every"),
     resume: bool = typer.Option(False, "--resume", help="Continue the run in --out from its last finished epoch."),
     force: bool = typer.Option(False, "--force", help="Overwrite a non-empty run folder."),
 ) -> None:
     """Train a pose model on COCO-format data (checkpoint every epoch; --resume continues exactly)."""
+    from .data.sources import DatasetSource
     from .fsutil import prepare_output_dir
     from .models import check_input_size, model_spec
     from .train import TrainConfig
@@ -278,10 +283,21 @@ def train(
             raise EdgeposeError("--resume and --force contradict each other: --force would delete the run to resume")
         if resume and not (out / "state").is_dir():
             raise EdgeposeError(f"nothing to resume in {out}: no state/ folder from an earlier 'edgepose train'")
+        extra_sources = [DatasetSource.parse(text) for text in extra]
+        if (val is None) != (val_images is None):
+            raise EdgeposeError("--val and --val-images go together")
         folder = out if resume else prepare_output_dir(out, force=force)
         cfg = TrainConfig(model=model, input_size=size, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
-        summary = run_train(data, images, folder, cfg, reporter=RichReporter(), resume=resume)
+        validation = (val, val_images) if val is not None else None
+        summary = run_train(
+            data, images, folder, cfg, reporter=RichReporter(), resume=resume, extra_datasets=extra_sources,
+            validation=validation, val_every=val_every,
+        )  # fmt: skip
         out_console.print(f"checkpoint: {summary['checkpoint']} (loss {summary['loss']:.3e}, {summary['seconds']:.0f} s)")
+        vals = [h for h in summary["history"] if "val" in h]
+        if vals:
+            best = max(vals, key=lambda h: h["val"]["AP"])
+            out_console.print(f"best validation AP {best['val']['AP']:.3f} at epoch {best['epoch']} -> {folder / 'best.keras'}")
 
     _run(go)
 

@@ -31,7 +31,7 @@ from .transforms import load_rgb
 AP_NAMES = ("AP", "AP50", "AP75", "APM", "APL", "AR", "AR50", "AR75", "ARM", "ARL")
 
 
-def _scored_people(coco: dict) -> dict[Any, list[dict]]:
+def scored_people(coco: dict) -> dict[Any, list[dict]]:
     by_image: dict[Any, list[dict]] = {}
     for ann in coco["annotations"]:
         kps = ann.get("keypoints")
@@ -47,7 +47,7 @@ def predict_coco(
     """COCO results (``image_id``, ``category_id``, ``keypoints`` [51], ``score``, ``ann_id``) for
     every non-crowd ground-truth person with at least one labelled keypoint."""
     coco = annotations if isinstance(annotations, dict) else load_coco(annotations)
-    by_image = _scored_people(coco)
+    by_image = scored_people(coco)
     results = []
     for im in coco["images"]:
         anns = by_image.get(im["id"], [])
@@ -71,7 +71,7 @@ def predict_coco(
 
 def _match(preds: list[dict], coco: dict) -> list[tuple[dict, dict | None]]:
     """(ground-truth person, its prediction or None) for every scored person."""
-    by_image = _scored_people(coco)
+    by_image = scored_people(coco)
     pairs: list[tuple[dict, dict | None]] = []
     if preds and all("ann_id" in p for p in preds):
         by_ann = {p["ann_id"]: p for p in preds}

@@ -17,8 +17,9 @@ import numpy as np
 
 from ._tf import import_tensorflow
 from .codec import GaussianHeatmapCodec
-from .data.coco import load_coco, person_records
+from .data.coco import load_coco
 from .data.samples import Augment, ImageCache
+from .data.sources import DatasetSource, load_sources, weighted_epoch
 from .data.tf_pipeline import make_dataset
 from .errors import EdgeposeError
 from .fsutil import atomic_write, atomic_write_json, read_json
@@ -60,6 +61,9 @@ def train(
     config: TrainConfig | None = None,
     reporter: Reporter | None = None,
     resume: bool = False,
+    extra_datasets: list[DatasetSource] | None = None,
+    validation: tuple[str | Path, str | Path] | None = None,
+    val_every: int = 1,
 ) -> dict[str, Any]:
     """Train ``config.model`` and return a summary ``{"checkpoint", "loss", "seconds", "history", ...}``.
 
@@ -67,19 +71,32 @@ def train(
     and epoch: a TensorFlow checkpoint) and ``train_log.json``. With ``resume`` a run continues
     from its last completed epoch: same schedule position, optimizer moments and data order
     (batches are seeded by ``(seed, epoch, index)``). ``reporter`` gets one unit per batch.
+
+    ``extra_datasets`` are mixed in by sampling weight (the first dataset has weight 1); each
+    keeps its own keypoint availability. ``validation`` = (annotations, images): COCO AP with
+    ground-truth boxes every ``val_every`` epochs, ``best.keras`` kept for the best AP, and
+    TensorBoard scalars in ``tb/``.
     """
     reporter = reporter or SilentReporter()
     cfg = config or TrainConfig()
     if cfg.epochs < 1 or cfg.batch_size < 1:
         raise EdgeposeError("epochs and batch size must be at least 1")
-    coco = load_coco(annotations)
-    records = person_records(coco, images, min_keypoints=1)
-    if len(records) < cfg.batch_size:
-        raise EdgeposeError(f"{annotations}: only {len(records)} people with keypoints, fewer than one batch of {cfg.batch_size}")
+    sources = [DatasetSource(Path(annotations), Path(images), 1.0), *(extra_datasets or [])]
+    per_source = load_sources(sources)
+    weights = [src.weight for src in sources]
+    epoch_size = sum(len(r) for r in per_source)
+    if epoch_size < cfg.batch_size:
+        raise EdgeposeError(f"{annotations}: only {epoch_size} people with keypoints, fewer than one batch of {cfg.batch_size}")
+    if validation is not None:
+        load_coco(validation[0])  # fail early on a bad validation file
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     config_path = out / "train_config.json"
-    cfg_dict = {**asdict(cfg), "input_size": list(cfg.input_size), "annotations": str(annotations)}
+    cfg_dict = {
+        **asdict(cfg),
+        "input_size": list(cfg.input_size),
+        "datasets": [f"{src.annotations}:{src.images}:{src.weight}" for src in sources],
+    }
     if resume and config_path.is_file():
         saved = read_json(config_path, "run configuration")
         changed = [f"{k}: {saved.get(k)!r} -> {v!r}" for k, v in cfg_dict.items() if saved.get(k) != v]
@@ -96,7 +113,7 @@ def train(
     keras.utils.set_random_seed(cfg.seed)
     codec = codec_for(cfg.input_size, cfg.sigma)
     model = create_model(cfg.model, cfg.input_size)
-    steps_per_epoch = len(records) // cfg.batch_size
+    steps_per_epoch = epoch_size // cfg.batch_size
     total = steps_per_epoch * cfg.epochs
     warmup = max(1, int(cfg.warmup_epochs * steps_per_epoch))
     schedule = keras.optimizers.schedules.CosineDecay(
@@ -134,12 +151,13 @@ def train(
     reporter.start(f"train {cfg.model} {cfg.input_size[1]}x{cfg.input_size[0]}", total)
     reporter.advance((start_epoch - 1) * steps_per_epoch)
     checkpoint = out / "last.keras"
+    tb_writer = tf.summary.create_file_writer(str(out / "tb")) if _has_tensorboard() else None
 
     def summary() -> dict[str, Any]:
         return {
             "checkpoint": str(checkpoint),
             "config": {**asdict(cfg), "input_size": list(cfg.input_size)},
-            "people": len(records),
+            "people": epoch_size,
             "steps": int(optimizer.iterations.numpy()),
             "loss": history[-1]["loss"] if history else None,
             "seconds": round(time.time() - t0, 1),
@@ -149,6 +167,10 @@ def train(
 
     for epoch in range(start_epoch, cfg.epochs + 1):
         losses = []
+        if len(per_source) == 1:
+            records = per_source[0]
+        else:
+            records = weighted_epoch(per_source, weights, np.random.default_rng([cfg.seed, epoch, 7]), epoch_size)
         for x, y, w in make_dataset(records, codec, cfg.batch_size, augment, cfg.seed, epoch, cache, parallel=2):
             loss = float(train_step(x, y, w))
             if not math.isfinite(loss):
@@ -156,7 +178,20 @@ def train(
             losses.append(loss)
             reporter.advance(1, epoch=epoch, loss=loss)
         entry = {"epoch": epoch, "loss": float(np.mean(losses)), "seconds": round(time.time() - t0, 1)}
+        if validation is not None and (epoch % max(val_every, 1) == 0 or epoch == cfg.epochs):
+            entry["val"] = validate_keras(model, validation[0], validation[1], codec, cfg.batch_size)
+            best_ap = max((h["val"]["AP"] for h in history if "val" in h), default=-1.0)
+            if entry["val"]["AP"] > best_ap:
+                atomic_write(out / "best.keras", lambda p: model.save(p))
         history.append(entry)
+        if tb_writer is not None:
+            with tb_writer.as_default(step=epoch):
+                tf.summary.scalar("loss", entry["loss"])
+                tf.summary.scalar("learning_rate", float(schedule(optimizer.iterations)))
+                for key, value in entry.get("val", {}).items():
+                    if key in ("AP", "AP50", "AR", "PCK_bbox"):
+                        tf.summary.scalar(f"val/{key}", value)
+            tb_writer.flush()
         atomic_write(checkpoint, lambda p: model.save(p))
         epoch_done.assign(epoch)
         manager.save(checkpoint_number=epoch)
@@ -167,6 +202,43 @@ def train(
     result = summary()
     atomic_write_json(out / "train_log.json", result)
     return result
+
+
+def _has_tensorboard() -> bool:
+    """TensorBoard scalars need the ``tensorboard`` package (not in the pinned stack); without it
+    ``train_log.json`` still holds every epoch's loss and validation figures."""
+    import importlib.util
+
+    return importlib.util.find_spec("tensorboard") is not None
+
+
+def validate_keras(model, annotations: str | Path, images: str | Path, codec: GaussianHeatmapCodec, batch: int = 32):
+    """COCO AP/AR and PCK of a Keras model on ground-truth boxes (the runtime's crop and decode)."""
+    from .evaluate import evaluate, scored_people
+    from .transforms import apply_affine, crop_person, invert_affine, load_rgb
+
+    coco = load_coco(annotations)
+    files = {im["id"]: im["file_name"] for im in coco["images"]}
+    people = [a for anns in scored_people(coco).values() for a in anns]
+    results = []
+    for start in range(0, len(people), batch):
+        chunk = people[start : start + batch]
+        crops, inverses = [], []
+        for ann in chunk:
+            crop, matrix = crop_person(load_rgb(Path(images) / files[ann["image_id"]]), ann["bbox"], codec.input_size)
+            crops.append(crop)
+            inverses.append(invert_affine(matrix))
+        heatmaps = np.asarray(model(np.stack(crops).astype(np.float32), training=False))
+        kps, scores = codec.decode(heatmaps)
+        for ann, k, s_, inv in zip(chunk, kps, scores, inverses):
+            xy = apply_affine(k, inv)
+            flat = np.concatenate([xy, s_[:, None]], axis=1).ravel()
+            score = float(np.clip(s_, 0, 1).mean())
+            results.append(
+                {"image_id": ann["image_id"], "category_id": 1, "keypoints": flat.tolist(), "score": score, "ann_id": ann["id"]}
+            )
+    stats = evaluate(results, annotations)
+    return {k: v for k, v in stats.items() if k != "per_keypoint"}
 
 
 def load_model(path: str | Path):

@@ -41,3 +41,31 @@ def test_resume_continues_where_a_killed_run_stopped(synth_set, tmp_path):
     assert resumed["steps"] == 3 * steps_per_epoch  # optimizer (and schedule) continued, not restarted
     with pytest.raises(EdgeposeError, match="different settings"):
         train(synth_set["json"], synth_set["images"], tmp_path / "run", TrainConfig(**{**cfg.__dict__, "lr": 1.0}), resume=True)
+
+
+def test_mixed_datasets_validation_best_checkpoint_and_tensorboard(synth_set, tmp_path):
+    pytest.importorskip("tensorflow")
+    pytest.importorskip("pycocotools")
+    from edgepose.data.sources import DatasetSource
+    from edgepose.train import TrainConfig, train
+
+    # a second source that has no face keypoints: they must be masked, not learned as background
+    coco = json.loads(synth_set["json"].read_text())
+    coco["info"]["available_keypoints"] = list(range(5, 17))
+    for ann in coco["annotations"]:
+        ann["keypoints"][:15] = [0] * 15
+    partial = tmp_path / "partial.json"
+    partial.write_text(json.dumps(coco))
+    cfg = TrainConfig(model="edgehrnet-t", input_size=(64, 64), epochs=2, batch_size=8, seed=2)
+    summary = train(
+        synth_set["json"], synth_set["images"], tmp_path / "run", cfg,
+        extra_datasets=[DatasetSource(partial, synth_set["images"], 0.5)],
+        validation=(synth_set["json"], synth_set["images"]),
+    )  # fmt: skip
+    assert all("val" in h and 0.0 <= h["val"]["AP"] <= 1.0 for h in summary["history"])
+    assert (tmp_path / "run/best.keras").is_file() and (tmp_path / "run/last.keras").is_file()
+    from edgepose.train import _has_tensorboard
+
+    assert not _has_tensorboard() or any((tmp_path / "run/tb").iterdir())
+    saved = json.loads((tmp_path / "run/train_config.json").read_text())
+    assert len(saved["datasets"]) == 2 and saved["datasets"][1].endswith(":0.5")
