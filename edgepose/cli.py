@@ -265,6 +265,8 @@ def train(
     val: Optional[Path] = typer.Option(None, "--val", help="Validation COCO JSON: AP every --val-every epochs, best.keras."),
     val_images: Optional[Path] = typer.Option(None, "--val-images", help="Images folder of --val."),
     val_every: int = typer.Option(1, "--val-every"),
+    strategy: str = typer.Option("default", "--strategy", help="tf.distribute: default | mirrored | multiworker"),
+    cpu_replicas: int = typer.Option(0, "--cpu-replicas", help="With mirrored on a CPU-only box: logical CPU devices."),
     resume: bool = typer.Option(False, "--resume", help="Continue the run in --out from its last finished epoch."),
     force: bool = typer.Option(False, "--force", help="Overwrite a non-empty run folder."),
 ) -> None:
@@ -287,7 +289,10 @@ def train(
         if (val is None) != (val_images is None):
             raise EdgeposeError("--val and --val-images go together")
         folder = out if resume else prepare_output_dir(out, force=force)
-        cfg = TrainConfig(model=model, input_size=size, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
+        cfg = TrainConfig(
+            model=model, input_size=size, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
+            strategy=strategy, cpu_replicas=cpu_replicas,
+        )  # fmt: skip
         validation = (val, val_images) if val is not None else None
         summary = run_train(
             data, images, folder, cfg, reporter=RichReporter(), resume=resume, extra_datasets=extra_sources,

@@ -39,6 +39,8 @@ class TrainConfig:
     warmup_epochs: float = 1.0
     sigma: float = 2.0
     seed: int = 0
+    strategy: str = "default"  # default | mirrored | multiworker (tf.distribute)
+    cpu_replicas: int = 0  # with "mirrored" on a CPU-only machine: split the CPU into this many devices
 
 
 def codec_for(input_size: tuple[int, int], sigma: float = 2.0) -> GaussianHeatmapCodec:
@@ -110,22 +112,29 @@ def train(
 
     from .models import create_model
 
+    strategy = make_strategy(cfg.strategy, cfg.cpu_replicas)
+    replicas = strategy.num_replicas_in_sync
+    if cfg.batch_size % replicas:
+        raise EdgeposeError(
+            f"batch size {cfg.batch_size} must be divisible by the {replicas} replicas of --strategy {cfg.strategy}"
+        )
     keras.utils.set_random_seed(cfg.seed)
     codec = codec_for(cfg.input_size, cfg.sigma)
-    model = create_model(cfg.model, cfg.input_size)
-    steps_per_epoch = epoch_size // cfg.batch_size
-    total = steps_per_epoch * cfg.epochs
-    warmup = max(1, int(cfg.warmup_epochs * steps_per_epoch))
-    schedule = keras.optimizers.schedules.CosineDecay(
-        initial_learning_rate=cfg.lr * 0.01,
-        decay_steps=max(1, total - warmup),
-        alpha=0.01,
-        warmup_target=cfg.lr,
-        warmup_steps=warmup,
-    )
-    optimizer = keras.optimizers.AdamW(learning_rate=schedule, weight_decay=cfg.weight_decay)
-    optimizer.build(model.trainable_variables)
-    epoch_done = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
+    with strategy.scope():  # variables (model, optimizer, epoch) live on every replica
+        model = create_model(cfg.model, cfg.input_size)
+        steps_per_epoch = epoch_size // cfg.batch_size
+        total = steps_per_epoch * cfg.epochs
+        warmup = max(1, int(cfg.warmup_epochs * steps_per_epoch))
+        schedule = keras.optimizers.schedules.CosineDecay(
+            initial_learning_rate=cfg.lr * 0.01,
+            decay_steps=max(1, total - warmup),
+            alpha=0.01,
+            warmup_target=cfg.lr,
+            warmup_steps=warmup,
+        )
+        optimizer = keras.optimizers.AdamW(learning_rate=schedule, weight_decay=cfg.weight_decay)
+        optimizer.build(model.trainable_variables)
+        epoch_done = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
     state = tf.train.Checkpoint(model=model, optimizer=optimizer, epoch=epoch_done)
     manager = tf.train.CheckpointManager(state, str(out / "state"), max_to_keep=2)
     history: list[dict[str, Any]] = []
@@ -135,14 +144,18 @@ def train(
         history = read_json(log_path, "training log")["history"] if log_path.is_file() else []
         history = [h for h in history if h["epoch"] <= int(epoch_done.numpy())]
 
-    @tf.function(reduce_retracing=True)
-    def train_step(x, y, w):
+    def replica_step(x, y, w):
         with tf.GradientTape() as tape:
             pred = model(x, training=True)
-            loss = heatmap_loss(pred, y, w)
+            loss = heatmap_loss(pred, y, w) / replicas  # summed over replicas below: the global mean
         grads = tape.gradient(loss, model.trainable_variables)
         optimizer.apply_gradients(zip(grads, model.trainable_variables))
         return loss
+
+    @tf.function(reduce_retracing=True)
+    def train_step(x, y, w):
+        losses = strategy.run(replica_step, args=(x, y, w))
+        return strategy.reduce(tf.distribute.ReduceOp.SUM, losses, axis=None)
 
     cache = ImageCache()
     augment = Augment()
@@ -171,7 +184,10 @@ def train(
             records = per_source[0]
         else:
             records = weighted_epoch(per_source, weights, np.random.default_rng([cfg.seed, epoch, 7]), epoch_size)
-        for x, y, w in make_dataset(records, codec, cfg.batch_size, augment, cfg.seed, epoch, cache, parallel=2):
+        dataset = make_dataset(records, codec, cfg.batch_size, augment, cfg.seed, epoch, cache, parallel=2)
+        if replicas > 1:
+            dataset = strategy.experimental_distribute_dataset(dataset)
+        for x, y, w in dataset:
             loss = float(train_step(x, y, w))
             if not math.isfinite(loss):
                 raise EdgeposeError(f"training diverged at epoch {epoch} (loss {loss}); lower --lr")
@@ -202,6 +218,33 @@ def train(
     result = summary()
     atomic_write_json(out / "train_log.json", result)
     return result
+
+
+STRATEGIES = ("default", "mirrored", "multiworker")
+
+
+def make_strategy(name: str, cpu_replicas: int = 0):
+    """A ``tf.distribute`` strategy. ``mirrored``: all local GPUs, or, on a CPU-only machine with
+    ``cpu_replicas`` > 1, that many logical CPU devices (must be set before TensorFlow starts any
+    work). ``multiworker``: ``MultiWorkerMirroredStrategy`` configured by ``TF_CONFIG``."""
+    tf = import_tensorflow()
+    if name not in STRATEGIES:
+        raise EdgeposeError(f"unknown strategy '{name}'; choose one of: {', '.join(STRATEGIES)}")
+    if cpu_replicas > 1:
+        cpus = tf.config.list_physical_devices("CPU")
+        try:
+            tf.config.set_logical_device_configuration(cpus[0], [tf.config.LogicalDeviceConfiguration()] * cpu_replicas)
+        except RuntimeError:
+            if len(tf.config.list_logical_devices("CPU")) != cpu_replicas:
+                raise EdgeposeError("--cpu-replicas must be set before TensorFlow has started (use a fresh process)") from None
+    if name == "default":
+        return tf.distribute.get_strategy()
+    if name == "mirrored":
+        devices = None
+        if not tf.config.list_physical_devices("GPU") and len(tf.config.list_logical_devices("CPU")) > 1:
+            devices = [d.name for d in tf.config.list_logical_devices("CPU")]
+        return tf.distribute.MirroredStrategy(devices=devices)
+    return tf.distribute.MultiWorkerMirroredStrategy()
 
 
 def _has_tensorboard() -> bool:

@@ -69,3 +69,29 @@ def test_mixed_datasets_validation_best_checkpoint_and_tensorboard(synth_set, tm
     assert not _has_tensorboard() or any((tmp_path / "run/tb").iterdir())
     saved = json.loads((tmp_path / "run/train_config.json").read_text())
     assert len(saved["datasets"]) == 2 and saved["datasets"][1].endswith(":0.5")
+
+
+def test_mirrored_strategy_on_two_logical_cpus(synth_set, tmp_path):
+    """tf.distribute.MirroredStrategy over two logical CPU devices (a fresh process: the device
+    split must happen before TensorFlow starts)."""
+    pytest.importorskip("tensorflow")
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent(
+        f"""
+        import json
+        from edgepose.train import TrainConfig, train
+        cfg = TrainConfig(model="edgehrnet-t", input_size=(64, 64), epochs=2, batch_size=8, strategy="mirrored", cpu_replicas=2)
+        s = train({str(synth_set["json"])!r}, {str(synth_set["images"])!r}, {str(tmp_path / "run")!r}, cfg)
+        import tensorflow as tf
+        print(json.dumps({{"devices": len(tf.config.list_logical_devices("CPU")), "losses": [h["loss"] for h in s["history"]]}}))
+        """
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    assert out["devices"] == 2
+    assert len(out["losses"]) == 2 and all(0 < v < 10 for v in out["losses"])
+    assert (tmp_path / "run/last.keras").is_file()
