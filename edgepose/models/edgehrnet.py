@@ -14,20 +14,16 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from .layers import NearestUpsample
+from .blocks import conv_bn, dw_bn, fuse
 from .specs import EdgeHRNetSpec
 
 
 def _conv_bn(x, ch: int, kernel: int = 1, stride: int = 1, act: bool = True, name: str = ""):
-    x = layers.Conv2D(ch, kernel, strides=stride, padding="same", use_bias=False, name=f"{name}_conv")(x)
-    x = layers.BatchNormalization(momentum=0.9, name=f"{name}_bn")(x)
-    return layers.ReLU(6.0, name=f"{name}_relu")(x) if act else x
+    return conv_bn(x, ch, kernel, stride, act, relu_max=6.0, name=name)
 
 
 def _dw_bn(x, stride: int = 1, act: bool = False, name: str = ""):
-    x = layers.DepthwiseConv2D(3, strides=stride, padding="same", use_bias=False, name=f"{name}_dw")(x)
-    x = layers.BatchNormalization(momentum=0.9, name=f"{name}_dwbn")(x)
-    return layers.ReLU(6.0, name=f"{name}_dwrelu")(x) if act else x
+    return dw_bn(x, stride, act, relu_max=6.0, name=name)
 
 
 def _inverted_residual(x, ch: int, expand: int, name: str):
@@ -38,27 +34,7 @@ def _inverted_residual(x, ch: int, expand: int, name: str):
 
 
 def _fuse(branches: list, widths: tuple[int, ...], n_out: int, name: str) -> list:
-    """Exchange information across resolutions; returns ``n_out`` branches."""
-    outs = []
-    for i in range(n_out):
-        terms = []
-        for j, xj in enumerate(branches):
-            tag = f"{name}_{j}to{i}"
-            if j == i:
-                terms.append(xj)
-            elif j > i:
-                y = _conv_bn(xj, widths[i], 1, act=False, name=tag)
-                terms.append(NearestUpsample(2 ** (j - i), name=f"{tag}_up")(y))
-            else:
-                y = xj
-                for step in range(i - j):
-                    y = _dw_bn(y, stride=2, name=f"{tag}_d{step}")
-                    last = step == i - j - 1
-                    y = _conv_bn(y, widths[i] if last else widths[j], 1, act=not last, name=f"{tag}_d{step}pw")
-                terms.append(y)
-        y = terms[0] if len(terms) == 1 else layers.Add(name=f"{name}_sum{i}")(terms)
-        outs.append(layers.ReLU(6.0, name=f"{name}_out{i}")(y))
-    return outs
+    return fuse(branches, widths, n_out, relu_max=6.0, name=name)
 
 
 def build_edgehrnet(spec: EdgeHRNetSpec, input_size: tuple[int, int], num_keypoints: int, name: str = "edgehrnet"):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from .blocks import conv_bn, dw_bn, fuse
 from .layers import ChannelSlice, NearestUpsample
 from .specs import LiteHRNetSpec
 
@@ -26,14 +27,11 @@ def _bn(x, name: str):
 
 
 def _conv(x, ch: int, kernel: int = 1, stride: int = 1, relu: bool = True, name: str = ""):
-    x = layers.Conv2D(ch, kernel, strides=stride, padding="same", use_bias=False, name=f"{name}_conv")(x)
-    x = _bn(x, f"{name}_bn")
-    return layers.ReLU(name=f"{name}_relu")(x) if relu else x
+    return conv_bn(x, ch, kernel, stride, act=relu, relu_max=None, name=name)
 
 
 def _dw(x, stride: int = 1, name: str = ""):
-    x = layers.DepthwiseConv2D(3, strides=stride, padding="same", use_bias=False, name=f"{name}_dw")(x)
-    return _bn(x, f"{name}_dwbn")
+    return dw_bn(x, stride, act=False, name=name)
 
 
 def _split(x, name: str):
@@ -100,26 +98,7 @@ def _ccw_block(branches: list, widths: tuple[int, ...], reduce_ratio: int, name:
 
 
 def _fuse(branches: list, widths: tuple[int, ...], name: str) -> list:
-    outs = []
-    for i in range(len(branches)):
-        terms = []
-        for j, xj in enumerate(branches):
-            tag = f"{name}_{j}to{i}"
-            if j == i:
-                terms.append(xj)
-            elif j > i:
-                y = _conv(xj, widths[i], 1, relu=False, name=tag)
-                terms.append(NearestUpsample(2 ** (j - i), name=f"{tag}_up")(y))
-            else:
-                y = xj
-                for step in range(i - j):
-                    last = step == i - j - 1
-                    y = _dw(y, 2, name=f"{tag}_d{step}")
-                    y = _conv(y, widths[i] if last else widths[j], 1, relu=not last, name=f"{tag}_d{step}pw")
-                terms.append(y)
-        y = terms[0] if len(terms) == 1 else layers.Add(name=f"{name}_sum{i}")(terms)
-        outs.append(layers.ReLU(name=f"{name}_out{i}")(y))
-    return outs
+    return fuse(branches, widths, len(branches), relu_max=None, name=name)
 
 
 def _iterative_head(branches: list, widths: tuple[int, ...]):
