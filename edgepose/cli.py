@@ -261,6 +261,8 @@ def train(
     batch_size: int = typer.Option(32, "--batch"),
     lr: float = typer.Option(2e-3, "--lr"),
     seed: int = typer.Option(0, "--seed"),
+    augment: str = typer.Option("basic", "--augment", help="basic (flip/scale/rotate) | strong (+half-body, colour, erasing)."),
+    ohkm: int = typer.Option(0, "--ohkm", help="Online hard keypoint mining: loss over each person's K hardest joints (0: off)."),
     extra: list[str] = typer.Option([], "--data", help="More data, ANN.json:IMAGES_DIR[:WEIGHT]; repeatable."),
     val: Optional[Path] = typer.Option(None, "--val", help="Validation COCO JSON: AP every --val-every epochs, best.keras."),
     val_images: Optional[Path] = typer.Option(None, "--val-images", help="Images folder of --val."),
@@ -291,7 +293,7 @@ def train(
         folder = out if resume else prepare_output_dir(out, force=force)
         cfg = TrainConfig(
             model=model, input_size=size, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
-            strategy=strategy, cpu_replicas=cpu_replicas,
+            strategy=strategy, cpu_replicas=cpu_replicas, augment=augment, ohkm_topk=ohkm,
         )  # fmt: skip
         validation = (val, val_images) if val is not None else None
         summary = run_train(

@@ -2,7 +2,7 @@
 
 Weighted MSE heatmap loss (per-keypoint target weights: unlabelled or absent joints give no
 loss), AdamW with linear warm-up and cosine decay. Writes ``last.keras`` atomically after
-every epoch and ``train_log.json``.
+every epoch, ``train_log.json`` and (with matplotlib) ``curves.png``.
 """
 
 from __future__ import annotations
@@ -22,10 +22,12 @@ from .data.samples import Augment, ImageCache
 from .data.sources import DatasetSource, load_sources, weighted_epoch
 from .data.tf_pipeline import make_dataset
 from .errors import EdgeposeError
-from .fsutil import atomic_write, atomic_write_json, read_json
+from .fsutil import atomic_write, atomic_write_bytes, atomic_write_json, read_json
+from .plots import has_matplotlib, training_curves_png
 from .progress import Reporter, SilentReporter
 
 HEATMAP_STRIDE = 4
+AUGMENTS = {"basic": Augment(), "strong": Augment.strong()}
 
 
 @dataclass
@@ -39,6 +41,8 @@ class TrainConfig:
     warmup_epochs: float = 1.0
     sigma: float = 2.0
     seed: int = 0
+    augment: str = "basic"  # basic (flip/scale/rotation) | strong (+ half-body, colour jitter, erasing)
+    ohkm_topk: int = 0  # > 0: online hard keypoint mining, loss over each sample's top-k keypoints
     strategy: str = "default"  # default | mirrored | multiworker (tf.distribute)
     cpu_replicas: int = 0  # with "mirrored" on a CPU-only machine: split the CPU into this many devices
 
@@ -48,12 +52,21 @@ def codec_for(input_size: tuple[int, int], sigma: float = 2.0) -> GaussianHeatma
     return GaussianHeatmapCodec(input_size=(w, h), heatmap_size=(w // HEATMAP_STRIDE, h // HEATMAP_STRIDE), sigma=sigma)
 
 
-def heatmap_loss(pred, target, weights):
-    """Mean over batch, keypoints and pixels of ``w_k * (pred - target)^2`` (mmpose's KeypointMSELoss)."""
+def heatmap_loss(pred, target, weights, ohkm_topk: int = 0):
+    """Weighted heatmap MSE. ``pred``/``target``: (N, H, W, K) float; ``weights``: (N, K).
+
+    ``ohkm_topk`` = 0: mean over batch, keypoints and pixels of ``w_k * (pred - target)^2``
+    (mmpose's KeypointMSELoss). ``ohkm_topk`` = k > 0: online hard keypoint mining (mmpose's
+    KeypointOHKMMSELoss): per sample, the mean of the k largest per-keypoint losses.
+    """
     import tensorflow as tf
 
-    w = weights[:, None, None, :]
-    return tf.reduce_mean(tf.square(pred - target) * w)
+    per_keypoint = tf.reduce_mean(tf.square(pred - target), axis=(1, 2)) * weights  # (N, K)
+    if ohkm_topk <= 0:
+        return tf.reduce_mean(per_keypoint)
+    k = min(int(ohkm_topk), int(per_keypoint.shape[-1]))
+    hardest, _ = tf.math.top_k(per_keypoint, k=k)
+    return tf.reduce_mean(hardest)
 
 
 def train(
@@ -83,6 +96,10 @@ def train(
     cfg = config or TrainConfig()
     if cfg.epochs < 1 or cfg.batch_size < 1:
         raise EdgeposeError("epochs and batch size must be at least 1")
+    if cfg.augment not in AUGMENTS:
+        raise EdgeposeError(f"unknown augmentation '{cfg.augment}'; choose one of: {', '.join(AUGMENTS)}")
+    if cfg.ohkm_topk < 0 or cfg.ohkm_topk > 17:
+        raise EdgeposeError(f"--ohkm takes 0 (off) to 17 keypoints, not {cfg.ohkm_topk}")
     sources = [DatasetSource(Path(annotations), Path(images), 1.0), *(extra_datasets or [])]
     per_source = load_sources(sources)
     weights = [src.weight for src in sources]
@@ -147,7 +164,7 @@ def train(
     def replica_step(x, y, w):
         with tf.GradientTape() as tape:
             pred = model(x, training=True)
-            loss = heatmap_loss(pred, y, w) / replicas  # summed over replicas below: the global mean
+            loss = heatmap_loss(pred, y, w, cfg.ohkm_topk) / replicas  # summed over replicas below: the global mean
         grads = tape.gradient(loss, model.trainable_variables)
         optimizer.apply_gradients(zip(grads, model.trainable_variables))
         return loss
@@ -158,7 +175,7 @@ def train(
         return strategy.reduce(tf.distribute.ReduceOp.SUM, losses, axis=None)
 
     cache = ImageCache()
-    augment = Augment()
+    augment = AUGMENTS[cfg.augment]
     start_epoch = int(epoch_done.numpy()) + 1
     t0 = time.time() - (history[-1]["seconds"] if history else 0.0)
     reporter.start(f"train {cfg.model} {cfg.input_size[1]}x{cfg.input_size[0]}", total)
@@ -212,6 +229,9 @@ def train(
         epoch_done.assign(epoch)
         manager.save(checkpoint_number=epoch)
         atomic_write_json(out / "train_log.json", summary())
+        if has_matplotlib():
+            title = f"{cfg.model} {cfg.input_size[1]}x{cfg.input_size[0]}"
+            atomic_write_bytes(out / "curves.png", training_curves_png(history, title))
     if not history:
         raise EdgeposeError(f"nothing to train: {out} has no finished epoch and --epochs is {cfg.epochs}")
     reporter.finish(f"loss {history[-1]['loss']:.2e} after {cfg.epochs} epochs")

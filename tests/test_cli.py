@@ -39,9 +39,15 @@ def test_help_lists_commands_without_importing_tensorflow():
         (["model", "info", "nope-1"], "unknown model"),
         (["data", "show", "{tmp}/missing.json", "--images", "{tmp}", "-n", "0"], "-n must be"),
         (["train", "{tmp}/x.json", "--images", "{tmp}", "--out", "{tmp}/t", "--model", "nope"], "unknown model"),
+        (["train", "{tmp}/x.json", "--images", "{tmp}", "--out", "{tmp}/t", "--input", "tallxwide"], "HEIGHTxWIDTH"),
+        (["train", "{tmp}/empty.json", "--images", "{tmp}", "--out", "{tmp}/t"], "no people with keypoints"),
+        (["train", "{tmp}/empty.json", "--images", "{tmp}", "--out", "{tmp}/t", "--augment", "wild"], "unknown augmentation"),
+        (["train", "{tmp}/empty.json", "--images", "{tmp}", "--out", "{tmp}/t", "--ohkm", "40"], "--ohkm"),
     ],
 )
 def test_bad_input_gives_one_line_and_nonzero_exit(tmp_path, args, message):
+    empty = {"images": [], "annotations": [], "categories": [{"id": 1, "name": "person"}]}
+    (tmp_path / "empty.json").write_text(__import__("json").dumps(empty))
     res = run(*[a.format(tmp=tmp_path) for a in args])
     assert res.returncode != 0
     lines = [line for line in res.stderr.splitlines() if line.strip()]

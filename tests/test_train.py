@@ -67,6 +67,7 @@ def test_mixed_datasets_validation_best_checkpoint_and_tensorboard(synth_set, tm
     from edgepose.train import _has_tensorboard
 
     assert not _has_tensorboard() or any((tmp_path / "run/tb").iterdir())
+    assert (tmp_path / "run/curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     saved = json.loads((tmp_path / "run/train_config.json").read_text())
     assert len(saved["datasets"]) == 2 and saved["datasets"][1].endswith(":0.5")
 
@@ -95,3 +96,65 @@ def test_mirrored_strategy_on_two_logical_cpus(synth_set, tmp_path):
     assert out["devices"] == 2
     assert len(out["losses"]) == 2 and all(0 < v < 10 for v in out["losses"])
     assert (tmp_path / "run/last.keras").is_file()
+
+
+def test_kill_9_then_resume_ends_like_the_uninterrupted_run(synth_set, tmp_path):
+    """The CLI run is killed with SIGKILL after its first epoch; ``--resume`` must finish with
+    the same losses and validation AP as the same run left alone."""
+    pytest.importorskip("tensorflow")
+    pytest.importorskip("pycocotools")
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    base = [
+        sys.executable, "-m", "edgepose", "train", str(synth_set["json"]), "--images", str(synth_set["images"]),
+        "--input", "64x64", "--epochs", "4", "--batch", "8", "--seed", "5", "--ohkm", "8",
+        "--val", str(synth_set["json"]), "--val-images", str(synth_set["images"]),
+    ]  # fmt: skip
+    env = {**os.environ, "TF_ENABLE_ONEDNN_OPTS": "0"}
+    full = subprocess.run([*base, "--out", str(tmp_path / "full")], capture_output=True, text=True, env=env, timeout=600)
+    assert full.returncode == 0, full.stderr[-2000:]
+
+    killed_dir = tmp_path / "killed"
+    proc = subprocess.Popen([*base, "--out", str(killed_dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    log = killed_dir / "train_log.json"
+    deadline = time.time() + 300
+    while not log.is_file() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    epochs_before = [h["epoch"] for h in json.loads(log.read_text())["history"]]
+    assert proc.returncode == -signal.SIGKILL and epochs_before and epochs_before[-1] < 4
+
+    res = subprocess.run([*base, "--out", str(killed_dir), "--resume"], capture_output=True, text=True, env=env, timeout=600)
+    assert res.returncode == 0, res.stderr[-2000:]
+    a = json.loads((tmp_path / "full/train_log.json").read_text())["history"]
+    b = json.loads(log.read_text())["history"]
+    assert [h["epoch"] for h in b] == [1, 2, 3, 4]
+    for x, y in zip(a, b):
+        assert x["loss"] == pytest.approx(y["loss"], rel=1e-4)
+        assert x["val"]["AP"] == pytest.approx(y["val"]["AP"], abs=1e-3)
+
+
+def test_ohkm_loss_keeps_each_persons_hardest_keypoints():
+    tf = pytest.importorskip("tensorflow")
+    import numpy as np
+
+    from edgepose.train import heatmap_loss
+
+    rng = np.random.default_rng(0)
+    pred = rng.uniform(0, 1, (2, 8, 6, 17)).astype(np.float32)
+    target = np.zeros_like(pred)
+    weights = np.ones((2, 17), np.float32)
+    weights[0, :5] = 0.0  # absent face keypoints: never mined
+    per_kp = (pred**2).mean(axis=(1, 2)) * weights
+    plain = float(heatmap_loss(tf.constant(pred), tf.constant(target), tf.constant(weights)))
+    assert plain == pytest.approx(per_kp.mean(), rel=1e-5)
+    mined = float(heatmap_loss(tf.constant(pred), tf.constant(target), tf.constant(weights), ohkm_topk=4))
+    assert mined == pytest.approx(np.sort(per_kp, axis=1)[:, -4:].mean(), rel=1e-5)
+    assert mined > plain
+    everything = float(heatmap_loss(tf.constant(pred), tf.constant(target), tf.constant(weights), ohkm_topk=17))
+    assert everything == pytest.approx(plain, rel=1e-5)
