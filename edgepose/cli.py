@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from .errors import EdgeposeError
+from .errors import EdgeposeError, GateFailed
 
 try:  # recent typer vendors click
     from typer._click.exceptions import ClickException as _ClickException
@@ -100,7 +100,7 @@ def _run(fn: Callable[[], Any]) -> Any:
         return fn()
     except EdgeposeError as exc:
         err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+        raise typer.Exit(getattr(exc, "exit_code", 1)) from None
 
 
 # ------------------------------------------------------------------------------------------ data
@@ -315,13 +315,19 @@ def train(
 @app.command("quantize")
 def quantize(
     model: Path = typer.Argument(..., help="Trained .keras model."),
-    out: Path = typer.Option(..., "--out", help="Output .tflite file."),
+    out: Path = typer.Option(..., "--out", help="Output .tflite file (its gate and layer reports go beside it)."),
     fmt: str = typer.Option("int8", "--format", help="fp32 | fp16 | dynamic | int8 | int16x8"),
     io: str = typer.Option("int8", "--io", help="int8 model input/output type: int8 | uint8 | float"),
     calib: Optional[Path] = typer.Option(None, "--calib", help="Calibration folder (from 'edgepose calib build')."),
+    val: Optional[Path] = typer.Option(None, "--val", help="Validation COCO JSON: float vs quantized AP side by side."),
+    val_images: Optional[Path] = typer.Option(None, "--val-images", help="Images folder of --val."),
+    max_ap_drop: Optional[float] = typer.Option(None, "--max-ap-drop", help="Fail (exit 3) when AP drops by more than this."),
+    layer_report: bool = typer.Option(False, "--layer-report", help="Per-layer int8 error report (worst layers first)."),
+    float_layers: str = typer.Option("", "--float-layers", help="Comma-separated tensor names to keep in float (int8)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
 ) -> None:
-    """Convert a Keras model to TFLite and verify the result."""
+    """Convert a Keras model to TFLite, verify it, and (with --val) gate its accuracy against the float model."""
+    from .fsutil import atomic_write_json, atomic_write_text
     from .quantize import load_calibration
     from .quantize import quantize as run_quantize
     from .train import load_model
@@ -329,14 +335,51 @@ def quantize(
     def go():
         if out.exists() and not force:
             raise EdgeposeError(f"{out} already exists; pass --force to overwrite it")
+        if (val is None) != (val_images is None):
+            raise EdgeposeError("--val and --val-images go together")
+        if max_ap_drop is not None and val is None:
+            raise EdgeposeError("--max-ap-drop needs a validation set (--val ANN.json --val-images DIR)")
         keras_model = load_model(model)
         crops = None
         if calib is not None:
             _, h, w, _ = keras_model.input_shape
             crops = load_calibration(calib, (w, h))
-        report = run_quantize(keras_model, out, fmt, calib=crops, io=io)
+        if layer_report and crops is None:
+            raise EdgeposeError("--layer-report needs a calibration set (--calib DIR)")
+        names = [n.strip() for n in float_layers.split(",") if n.strip()]
+        with err_console.status(f"converting to {fmt}"):
+            report = run_quantize(keras_model, out, fmt, calib=crops, io=io, float_layers=names)
         ops = ", ".join(f"{k}x{v}" for k, v in report["ops"].items())
         out_console.print(f"{out}: {report['size_bytes'] / 1024:.0f} KiB; ops: {ops}")
+        if layer_report:
+            from .quantize.debug import layer_error_report, layer_report_markdown
+
+            with err_console.status("per-layer quantization error"):
+                rows = layer_error_report(keras_model, crops)
+            atomic_write_json(out.with_suffix(".layers.json"), rows)
+            out_console.print(layer_report_markdown(rows), markup=False, highlight=False)
+        if val is not None:
+            from .data.coco import load_coco
+            from .quantize.gate import accuracy_gate, gate_markdown
+
+            n_images = len(load_coco(val)["images"])
+            reporter = RichReporter()
+            reporter.start("accuracy gate (float, then quantized)", 2 * n_images)
+            gate = accuracy_gate(keras_model, out, val, val_images, max_ap_drop, on_progress=lambda n: reporter.advance(n))
+            reporter.finish()
+            atomic_write_json(out.with_suffix(".gate.json"), gate)
+            atomic_write_text(out.with_suffix(".gate.md"), gate_markdown(gate))
+            out_console.print(gate_markdown(gate), markup=False, highlight=False)
+            if not gate["passed"]:
+                why = []
+                if max_ap_drop is not None and gate["ap_drop"] > max_ap_drop:
+                    why.append(f"AP drop {gate['ap_drop']:.4f} > --max-ap-drop {max_ap_drop}")
+                if gate["output_levels"] and gate["output_levels"]["collapsed"]:
+                    why.append("heatmap peaks use too few int8 levels")
+                raise GateFailed(
+                    f"accuracy gate failed: {'; '.join(why)}. Try --format int16x8, --float-layers NAMES from "
+                    f"--layer-report, or a calibration set built from your own data ('edgepose calib build')"
+                )
 
     _run(go)
 

@@ -10,3 +10,9 @@ from __future__ import annotations
 
 class EdgeposeError(Exception):
     """A problem the user can act on; ``str(err)`` is the one-line message."""
+
+
+class GateFailed(EdgeposeError):
+    """A check the user asked for did not pass (e.g. ``--max-ap-drop``): exit status 3."""
+
+    exit_code = 3

@@ -57,6 +57,12 @@ def verify_tflite(path: str | Path, expect: str = "fp32", allow_float: bool = Fa
     }
     if dynamic:
         raise EdgeposeError(f"{path}: tensors with dynamic dimensions: {', '.join(dynamic[:5])}; export with a fixed input size")
+    quantized = [t for t in tensors.values() if t["dtype"].__name__ in ("int8", "uint8", "int16") and t["quantization"][0]]
+    if expect == "int8" and not quantized:
+        raise EdgeposeError(
+            f"{path} is a float model (no quantized tensors), not int8: convert it with "
+            "'edgepose quantize MODEL.keras --format int8 --calib DIR'"
+        )
     if expect == "int8" and float_ops and not allow_float:
         raise EdgeposeError(f"{path}: 'int8' model still has float ops: {', '.join(sorted(set(float_ops)))}")
     return report
