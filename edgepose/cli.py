@@ -95,6 +95,15 @@ def parse_size(text: str) -> tuple[int, int]:
     return w, h
 
 
+def resolve_init(init: str, model: str) -> str:
+    """``--init``: '' (random), 'pretrained' (the weights shipped for ``model``) or a path."""
+    if init != "pretrained":
+        return init
+    from .pretrained import pretrained_keras
+
+    return str(pretrained_keras(model))
+
+
 def _run(fn: Callable[[], Any]) -> Any:
     try:
         return fn()
@@ -262,6 +271,7 @@ def train(
     lr: float = typer.Option(2e-3, "--lr"),
     seed: int = typer.Option(0, "--seed"),
     augment: str = typer.Option("basic", "--augment", help="basic (flip/scale/rotate) | strong (+half-body, colour, erasing)."),
+    init: str = typer.Option("", "--init", help="Start from these weights: a .keras file, or 'pretrained' (the shipped model)."),
     ohkm: int = typer.Option(0, "--ohkm", help="Online hard keypoint mining: loss over each person's K hardest joints (0: off)."),
     extra: list[str] = typer.Option([], "--data", help="More data, ANN.json:IMAGES_DIR[:WEIGHT]; repeatable."),
     val: Optional[Path] = typer.Option(None, "--val", help="Validation COCO JSON: AP every --val-every epochs, best.keras."),
@@ -294,6 +304,7 @@ def train(
         cfg = TrainConfig(
             model=model, input_size=size, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
             strategy=strategy, cpu_replicas=cpu_replicas, augment=augment, ohkm_topk=ohkm,
+            init=resolve_init(init, model),
         )  # fmt: skip
         validation = (val, val_images) if val is not None else None
         summary = run_train(

@@ -43,6 +43,7 @@ class TrainConfig:
     seed: int = 0
     augment: str = "basic"  # basic (flip/scale/rotation) | strong (+ half-body, colour jitter, erasing)
     ohkm_topk: int = 0  # > 0: online hard keypoint mining, loss over each sample's top-k keypoints
+    init: str = ""  # weights to start from: a .keras file of the same model (e.g. the shipped pretrained one)
     strategy: str = "default"  # default | mirrored | multiworker (tf.distribute)
     cpu_replicas: int = 0  # with "mirrored" on a CPU-only machine: split the CPU into this many devices
 
@@ -139,6 +140,8 @@ def train(
     codec = codec_for(cfg.input_size, cfg.sigma)
     with strategy.scope():  # variables (model, optimizer, epoch) live on every replica
         model = create_model(cfg.model, cfg.input_size)
+        if cfg.init:
+            init_weights(model, cfg.init)
         steps_per_epoch = epoch_size // cfg.batch_size
         total = steps_per_epoch * cfg.epochs
         warmup = max(1, int(cfg.warmup_epochs * steps_per_epoch))
@@ -302,6 +305,20 @@ def validate_keras(model, annotations: str | Path, images: str | Path, codec: Ga
             )
     stats = evaluate(results, annotations)
     return {k: v for k, v in stats.items() if k != "per_keypoint"}
+
+
+def init_weights(model, path: str | Path) -> None:
+    """Copy the weights of the ``.keras`` file ``path`` into ``model`` (fine-tuning). Weights do
+    not depend on the input size, so a model trained at 128x96 can start a 256x192 run; the
+    architecture must match."""
+    source = load_model(path)
+    if source.name != model.name or len(source.weights) != len(model.weights):
+        raise EdgeposeError(f"--init {path}: a '{source.name}' model cannot initialise '{model.name}' (different architecture)")
+    for target, weight in zip(model.weights, source.weights):
+        if tuple(target.shape) != tuple(weight.shape):
+            got, want = tuple(weight.shape), tuple(target.shape)
+            raise EdgeposeError(f"--init {path}: weight {weight.path} has shape {got}, expected {want}")
+        target.assign(weight)
 
 
 def load_model(path: str | Path):

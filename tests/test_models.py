@@ -33,6 +33,8 @@ def test_int8_model_is_pure_int8_with_edge_tpu_friendly_ops(tiny_run):
     assert report["inputs"][0]["shape"] == [1, 64, 64, 3]
     assert "RESIZE_NEAREST_NEIGHBOR" in report["ops"]
     assert not {"TRANSPOSE", "RESHAPE", "STRIDED_SLICE", "TILE"} & set(report["ops"])
+    edge_tpu_mapped = {"ADD", "CONV_2D", "DEPTHWISE_CONV_2D", "MUL", "CONCATENATION", "RESIZE_NEAREST_NEIGHBOR"}
+    assert set(report["ops"]) <= edge_tpu_mapped, report["ops"]  # file ops (no XNNPACK DELEGATE nodes)
     assert tiny_run["int8"].stat().st_size < tiny_run["fp32"].stat().st_size / 2
 
 
@@ -65,3 +67,18 @@ def test_litehrnet_saves_and_loads_as_keras_file(tmp_path):
     model.save(tmp_path / "m.keras")
     again = load_model(tmp_path / "m.keras")
     np.testing.assert_allclose(again(x, training=False), model(x, training=False), atol=1e-5)
+
+
+def test_litehrnet_int8_keeps_shuffle_ops_that_edgehrnet_avoids(tmp_path):
+    """Lite-HRNet's channel split/shuffle lands in int8 TFLite as STRIDED_SLICE, RESHAPE and
+    TRANSPOSE (and its channel weighting as MEAN/LOGISTIC/MUL): the reason for edgehrnet-*."""
+    pytest.importorskip("tensorflow")
+    import numpy as np
+
+    from edgepose.models import create_model
+    from edgepose.quantize import quantize
+
+    calib = np.random.default_rng(0).integers(0, 256, (4, 64, 64, 3), dtype=np.uint8)
+    report = quantize(create_model("litehrnet-18", (64, 64)), tmp_path / "lite.tflite", "int8", calib=calib)
+    assert report["float_ops"] == []
+    assert {"STRIDED_SLICE", "RESHAPE", "TRANSPOSE", "MEAN", "LOGISTIC"} <= set(report["ops"])

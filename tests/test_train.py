@@ -158,3 +158,20 @@ def test_ohkm_loss_keeps_each_persons_hardest_keypoints():
     assert mined > plain
     everything = float(heatmap_loss(tf.constant(pred), tf.constant(target), tf.constant(weights), ohkm_topk=17))
     assert everything == pytest.approx(plain, rel=1e-5)
+
+
+def test_init_copies_weights_and_refuses_another_architecture(tiny_run):
+    pytest.importorskip("tensorflow")
+    import numpy as np
+
+    from edgepose.errors import EdgeposeError
+    from edgepose.models import create_model
+    from edgepose.train import init_weights, load_model
+
+    trained = load_model(tiny_run["summary"]["checkpoint"])
+    fresh = create_model("edgehrnet-t", (96, 128))  # another input size: the weights still fit
+    init_weights(fresh, tiny_run["summary"]["checkpoint"])
+    for a, b in zip(fresh.weights, trained.weights):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    with pytest.raises(EdgeposeError, match="cannot initialise"):
+        init_weights(create_model("edgehrnet-s", (64, 64)), tiny_run["summary"]["checkpoint"])

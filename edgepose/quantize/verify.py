@@ -18,7 +18,7 @@ def verify_tflite(path: str | Path, expect: str = "fp32", allow_float: bool = Fa
     """
     from ..runtime.backend import make_interpreter
 
-    interp = make_interpreter(path, threads=1)
+    interp = make_interpreter(path, threads=1, xnnpack=False)
     tensors = {t["index"]: t for t in interp.get_tensor_details()}
     ops = interp._get_ops_details()  # noqa: SLF001 (LiteRT's public-in-practice op listing)
     counts = Counter(op["op_name"] for op in ops)

@@ -5,6 +5,7 @@ Never imports TensorFlow.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from .._quiet import quiet_stderr
@@ -32,8 +33,12 @@ def _interpreter_class(backend: str = "auto"):
         raise EdgeposeError("no TFLite interpreter found: pip install ai-edge-litert (or tflite-runtime)") from None
 
 
-def make_interpreter(model_path: str | Path, threads: int = 1, backend: str = "auto"):
-    """A ready (tensors allocated) interpreter for ``model_path`` with ``threads`` CPU threads."""
+def make_interpreter(model_path: str | Path, threads: int = 1, backend: str = "auto", xnnpack: bool = True):
+    """A ready (tensors allocated) interpreter for ``model_path`` with ``threads`` CPU threads.
+
+    ``xnnpack=False`` uses the built-in kernels only (no default delegate): slower, but the op
+    list then shows the file's own ops instead of ``DELEGATE`` nodes.
+    """
     p = Path(model_path)
     if not p.is_file():
         raise EdgeposeError(f"model file not found: {p}")
@@ -42,7 +47,12 @@ def make_interpreter(model_path: str | Path, threads: int = 1, backend: str = "a
     cls = _interpreter_class(backend)
     try:
         with quiet_stderr():  # LiteRT announces its XNNPACK delegate on stderr
-            interp = cls(model_path=str(p), num_threads=threads)
+            kwargs = {}
+            if not xnnpack:
+                resolver = getattr(importlib.import_module(cls.__module__), "OpResolverType", None)
+                if resolver is not None:
+                    kwargs["experimental_op_resolver_type"] = resolver.BUILTIN_WITHOUT_DEFAULT_DELEGATES
+            interp = cls(model_path=str(p), num_threads=threads, **kwargs)
             interp.allocate_tensors()
     except (ValueError, RuntimeError) as exc:
         raise EdgeposeError(f"cannot load TFLite model {p}: {str(exc).splitlines()[0][:200]}") from None

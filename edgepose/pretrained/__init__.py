@@ -1,0 +1,34 @@
+"""Pretrained weights shipped with the package (see ``MODEL_CARD.md`` beside this file).
+
+``pretrained_keras(name)`` is the ``.keras`` checkpoint to fine-tune from (``edgepose train
+--init pretrained``); ``pretrained_tflite(name)`` the int8 TFLite model for the runtime.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import EdgeposeError
+
+HERE = Path(__file__).resolve().parent
+SHIPPED = {
+    # registry name -> (keras file, int8 tflite file)
+    "edgehrnet-t": ("edgehrnet-t_coco17.keras", "edgehrnet-t_coco17_int8.tflite"),
+}
+
+
+def _shipped(name: str, which: int) -> Path:
+    if name not in SHIPPED:
+        raise EdgeposeError(f"no pretrained weights ship for '{name}'; available: {', '.join(SHIPPED)}")
+    path = HERE / SHIPPED[name][which]
+    if not path.is_file():
+        raise EdgeposeError(f"pretrained file missing from this installation: {path}")
+    return path
+
+
+def pretrained_keras(name: str = "edgehrnet-t") -> Path:
+    return _shipped(name, 0)
+
+
+def pretrained_tflite(name: str = "edgehrnet-t") -> Path:
+    return _shipped(name, 1)
