@@ -43,8 +43,10 @@ app.add_typer(data_app, name="data")
 app.add_typer(calib_app, name="calib")
 app.add_typer(bench_app, name="bench")
 app.add_typer(model_app, name="model")
+edgetpu_app = typer.Typer(help="Coral Edge TPU: offline mapping check, compiler.", no_args_is_help=True)
+app.add_typer(edgetpu_app, name="edgetpu")
 
-out_console = Console()
+out_console = Console(soft_wrap=True)
 err_console = Console(stderr=True)
 
 
@@ -507,3 +509,41 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# ------------------------------------------------------------------------------------- edgetpu
+
+
+@edgetpu_app.command("check")
+def edgetpu_check(
+    model: Path = typer.Argument(..., help="int8 .tflite model (before edgetpu_compiler)."),
+    all_ops: bool = typer.Option(False, "--all", help="List every op, not only those left on the CPU."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Predict, op by op, what edgetpu_compiler maps to the TPU (no TensorFlow, no compiler needed)."""
+    from .edgetpu import edgetpu_check as run_check
+    from .edgetpu import edgetpu_markdown
+
+    def go():
+        report = run_check(model)
+        if json_out:
+            out_console.print_json(json.dumps(report))
+        else:
+            out_console.print(edgetpu_markdown(report, all_ops), markup=False, highlight=False)
+
+    _run(go)
+
+
+@edgetpu_app.command("compile")
+def edgetpu_compile(
+    model: Path = typer.Argument(..., help="int8 .tflite model."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default: beside the model)."),
+) -> None:
+    """Run edgetpu_compiler when it is installed."""
+    from .edgetpu import compile_edgetpu
+
+    def go():
+        res = compile_edgetpu(model, out)
+        out_console.print(f"wrote {res['compiled']}")
+
+    _run(go)

@@ -33,6 +33,19 @@ def _interpreter_class(backend: str = "auto"):
         raise EdgeposeError("no TFLite interpreter found: pip install ai-edge-litert (or tflite-runtime)") from None
 
 
+EDGETPU_LIBRARY = "libedgetpu.so.1"
+
+
+def is_edgetpu_model(path: Path) -> bool:
+    """A model compiled by ``edgetpu_compiler`` (its name ends in ``_edgetpu.tflite``, or it holds the custom op)."""
+    if path.name.endswith("_edgetpu.tflite"):
+        return True
+    try:
+        return b"edgetpu-custom-op" in path.read_bytes()
+    except OSError:
+        return False
+
+
 def make_interpreter(model_path: str | Path, threads: int = 1, backend: str = "auto", xnnpack: bool = True):
     """A ready (tensors allocated) interpreter for ``model_path`` with ``threads`` CPU threads.
 
@@ -52,8 +65,27 @@ def make_interpreter(model_path: str | Path, threads: int = 1, backend: str = "a
                 resolver = getattr(importlib.import_module(cls.__module__), "OpResolverType", None)
                 if resolver is not None:
                     kwargs["experimental_op_resolver_type"] = resolver.BUILTIN_WITHOUT_DEFAULT_DELEGATES
+            if is_edgetpu_model(p):
+                kwargs["experimental_delegates"] = [_edgetpu_delegate(cls, p)]
             interp = cls(model_path=str(p), num_threads=threads, **kwargs)
             interp.allocate_tensors()
+    except EdgeposeError:
+        raise
     except (ValueError, RuntimeError) as exc:
         raise EdgeposeError(f"cannot load TFLite model {p}: {str(exc).splitlines()[0][:200]}") from None
     return interp
+
+
+def _edgetpu_delegate(cls, path: Path):
+    """The Edge TPU delegate from ``libedgetpu.so.1``, or one clear error when it is absent."""
+    import ctypes
+
+    load_delegate = getattr(importlib.import_module(cls.__module__), "load_delegate")
+    try:
+        ctypes.CDLL(EDGETPU_LIBRARY)  # probe first: a failed load_delegate leaves a broken object that warns at exit
+        return load_delegate(EDGETPU_LIBRARY)
+    except (ValueError, OSError, RuntimeError):
+        raise EdgeposeError(
+            f"{path.name} is compiled for the Coral Edge TPU, but {EDGETPU_LIBRARY} (or the TPU) is not available here: "
+            "install libedgetpu1-std from Coral's apt repository and plug in the device, or run the uncompiled int8 model"
+        ) from None
