@@ -1,0 +1,231 @@
+"""ONNX -> TFLite (fp32 or full-integer int8) through onnx2tf, offline, in a subprocess.
+
+The input file is only read. Its copy gets a normalisation prefix, so the converted model
+takes RGB pixels in [0, 255] exactly like edgepose's own models (the same calibration crops
+and runtime preprocessing apply). onnx2tf's hidden download of a sample calibration array is
+avoided by placing an array of that name in its working directory, and our calibration crops
+are passed with ``-cind``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from edgepose.errors import EdgeposeError
+from edgepose.fsutil import atomic_write_bytes
+
+FORMATS = ("fp32", "int8")
+LAYOUTS = ("auto", "nchw", "nhwc")
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+ONNX2TF_SAMPLE = "calibration_image_sample_data_20x128x128x3_float32.npy"  # what onnx2tf would download
+
+
+def _load_onnx(path: Path):
+    try:
+        import onnx
+    except ImportError:
+        raise EdgeposeError("ONNX conversion needs the convert extra: pip install 'edgepose[convert]'") from None
+    if not path.is_file():
+        raise EdgeposeError(f"model file not found: {path}")
+    try:
+        model = onnx.load(str(path))
+        onnx.checker.check_model(model)
+    except Exception as exc:
+        raise EdgeposeError(f"{path} is not a valid ONNX model: {str(exc).splitlines()[0][:200]}") from None
+    return model
+
+
+def onnx_input_contract(model, layout: str = "auto") -> dict[str, Any]:
+    """``{"name", "layout", "height", "width"}`` of the model's single RGB image input."""
+    inits = {i.name for i in model.graph.initializer}
+    inputs = [i for i in model.graph.input if i.name not in inits]
+    if len(inputs) != 1:
+        raise EdgeposeError(f"expected one image input, the ONNX model has {len(inputs)}: {[i.name for i in inputs]}")
+    dims = [d.dim_value if d.HasField("dim_value") else -1 for d in inputs[0].type.tensor_type.shape.dim]
+    if len(dims) != 4:
+        raise EdgeposeError(f"input '{inputs[0].name}' has shape {dims}; expected a 4-D image batch")
+    if layout == "auto":
+        layout = "nchw" if dims[1] == 3 else "nhwc" if dims[3] == 3 else ""
+        if not layout:
+            raise EdgeposeError(f"input '{inputs[0].name}' {dims} has no 3-channel axis; pass --input-layout")
+    h, w = (dims[2], dims[3]) if layout == "nchw" else (dims[1], dims[2])
+    c = dims[1] if layout == "nchw" else dims[3]
+    if c != 3:
+        raise EdgeposeError(f"input '{inputs[0].name}' {dims} is not 3-channel in {layout.upper()} layout")
+    if h <= 0 or w <= 0:
+        raise EdgeposeError(f"input '{inputs[0].name}' has a dynamic size {dims}; export the ONNX model with a fixed input size")
+    return {"name": inputs[0].name, "layout": layout, "height": int(h), "width": int(w)}
+
+
+def with_pixel_input(model, contract: dict[str, Any], mean: tuple[float, ...], std: tuple[float, ...]):
+    """A copy of ``model`` whose input takes RGB in [0, 255]: ``x = (pixels / 255 - mean) / std``."""
+    import onnx
+    from onnx import helper, numpy_helper
+
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    name = contract["name"]
+    inner = f"{name}__normalized"
+    for node in m.graph.node:
+        node.input[:] = [inner if i == name else i for i in node.input]
+    shape = (1, 3, 1, 1) if contract["layout"] == "nchw" else (1, 1, 1, 3)
+    mean255 = (np.asarray(mean, np.float32) * 255.0).reshape(shape)
+    inv_std255 = (1.0 / (np.asarray(std, np.float32) * 255.0)).reshape(shape)
+    m.graph.initializer.extend(
+        [numpy_helper.from_array(mean255, f"{name}__mean255"), numpy_helper.from_array(inv_std255, f"{name}__inv_std255")]
+    )
+    centred = f"{name}__centred"
+    m.graph.node.insert(0, helper.make_node("Mul", [centred, f"{name}__inv_std255"], [inner], name=f"{name}__scale"))
+    m.graph.node.insert(0, helper.make_node("Sub", [name, f"{name}__mean255"], [centred], name=f"{name}__centre"))
+    return m
+
+
+def _onnx2tf(model_path: Path, work: Path, input_name: str, calib: np.ndarray | None, timeout_s: int, nhwc: bool) -> Path:
+    """Run onnx2tf in ``work`` (offline); returns its output folder."""
+    exe = Path(sys.executable).parent / "onnx2tf"
+    if not exe.is_file():
+        exe = shutil.which("onnx2tf")
+        if exe is None:
+            raise EdgeposeError("onnx2tf is not installed: pip install 'edgepose[convert]'")
+    np.save(work / ONNX2TF_SAMPLE, np.zeros((20, 128, 128, 3), np.float32))  # stops its download attempt
+    cmd = [str(exe), "-i", str(model_path), "-o", str(work / "out")]
+    if nhwc:  # onnx2tf assumes NCHW inputs; keep an NHWC input as it is
+        cmd += ["-kat", input_name]
+    if calib is not None:
+        np.save(work / "calib.npy", calib.astype(np.float32))
+        cmd += ["-oiqt", "-qt", "per-channel", "-cind", input_name, str(work / "calib.npy"), "[[[[0,0,0]]]]", "[[[[1,1,1]]]]"]
+        cmd += ["-iqd", "int8", "-oqd", "int8"]
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+    }
+    try:
+        res = subprocess.run(cmd, cwd=work, capture_output=True, text=True, timeout=timeout_s, env=env)
+    except subprocess.TimeoutExpired:
+        raise EdgeposeError(f"onnx2tf did not finish within {timeout_s} s") from None
+    if res.returncode != 0:
+        lines = [ln for ln in (res.stdout + res.stderr).splitlines() if "Error" in ln or "error" in ln]
+        raise EdgeposeError(f"onnx2tf failed (exit {res.returncode}): {(lines[-1] if lines else 'see its log')[:300]}")
+    return work / "out"
+
+
+def convert_onnx(
+    onnx_path: str | Path,
+    out: str | Path,
+    fmt: str = "int8",
+    calib: np.ndarray | None = None,
+    layout: str = "auto",
+    mean: tuple[float, ...] = IMAGENET_MEAN,
+    std: tuple[float, ...] = IMAGENET_STD,
+    compare_samples: int = 16,
+    timeout_s: int = 900,
+) -> dict[str, Any]:
+    """Convert ``onnx_path`` and write ``out`` (atomically); returns ``{"verify", "compare", "contract"}``.
+
+    ``calib``: ``uint8 [N, H, W, 3]`` crops (required for ``int8``; also the comparison inputs).
+    ``mean``/``std``: the ONNX model's own input normalisation on [0, 1] pixels (ImageNet by default).
+    """
+    from edgepose.quantize.verify import verify_tflite
+
+    if fmt not in FORMATS:
+        raise EdgeposeError(f"unknown format '{fmt}'; choose one of: {', '.join(FORMATS)}")
+    if layout not in LAYOUTS:
+        raise EdgeposeError(f"unknown --input-layout '{layout}'; choose one of: {', '.join(LAYOUTS)}")
+    if len(mean) != 3 or len(std) != 3 or min(std) <= 0:
+        raise EdgeposeError("--mean and --std take three numbers each (std > 0)")
+    src = Path(onnx_path)
+    model = _load_onnx(src)
+    contract = onnx_input_contract(model, layout)
+    if fmt == "int8" and (calib is None or len(calib) == 0):
+        raise EdgeposeError("--format int8 needs a calibration set (--calib DIR)")
+    if calib is not None and calib.shape[1:3] != (contract["height"], contract["width"]):
+        raise EdgeposeError(
+            f"calibration crops are {calib.shape[1]}x{calib.shape[2]} but the ONNX input is "
+            f"{contract['height']}x{contract['width']} (HxW); build them with --input {contract['height']}x{contract['width']}"
+        )
+    import onnx
+
+    with tempfile.TemporaryDirectory(prefix="edgepose-onnx2tf-") as tmp:
+        work = Path(tmp)
+        prepared = work / "model.onnx"
+        onnx.save(with_pixel_input(model, contract, mean, std), str(prepared))
+        folder = _onnx2tf(
+            prepared, work, contract["name"], calib if fmt == "int8" else None, timeout_s, contract["layout"] == "nhwc"
+        )
+        produced = folder / ("model_full_integer_quant.tflite" if fmt == "int8" else "model_float32.tflite")
+        if not produced.is_file():
+            raise EdgeposeError(f"onnx2tf wrote no {produced.name}; files: {sorted(p.name for p in folder.glob('*.tflite'))}")
+        atomic_write_bytes(out, produced.read_bytes())
+    report = verify_tflite(out, expect=fmt)
+    samples = calib[:compare_samples] if calib is not None else _random_crops(contract, compare_samples)
+    comparison = compare_with_onnxruntime(src, out, samples, contract, mean, std)
+    return {"verify": report, "compare": comparison, "contract": contract, "onnx_size_bytes": src.stat().st_size}
+
+
+def _random_crops(contract: dict[str, Any], n: int) -> np.ndarray:
+    rng = np.random.default_rng(0)
+    return rng.integers(0, 256, (n, contract["height"], contract["width"], 3), dtype=np.uint8)
+
+
+def compare_with_onnxruntime(
+    onnx_path: Path, tflite_path: str | Path, crops: np.ndarray, contract: dict[str, Any], mean, std, stride: float | None = None
+) -> dict[str, Any]:
+    """Outputs of the original ONNX model (onnxruntime) vs the TFLite file on the same crops.
+
+    Returns ``{"samples", "max_abs_error", "mean_abs_error", "output_range", "keypoint_agreement",
+    "max_keypoint_shift_px"}``; keypoints are decoded (the shared codec) from 4-D heatmap outputs,
+    and agree when they lie within one heatmap pixel.
+    """
+    import onnxruntime as ort
+
+    from edgepose.codec import GaussianHeatmapCodec
+    from edgepose.runtime.backend import make_interpreter
+    from edgepose.runtime.estimator import _dequantize, _quantize
+
+    session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    interp = make_interpreter(tflite_path, threads=2)
+    inp, outp = interp.get_input_details()[0], interp.get_output_details()[0]
+    mean_a, std_a = np.asarray(mean, np.float32), np.asarray(std, np.float32)
+    errors, refs, agree, shifts = [], [], [], []
+    for crop in crops:
+        x = (crop.astype(np.float32) / 255.0 - mean_a) / std_a
+        feed = x.transpose(2, 0, 1)[None] if contract["layout"] == "nchw" else x[None]
+        ref = session.run(None, {contract["name"]: feed.astype(np.float32)})[0]
+        interp.set_tensor(inp["index"], _quantize(crop[None].astype(np.float32), inp["dtype"], tuple(inp["quantization"])))
+        interp.invoke()
+        got = _dequantize(interp.get_tensor(outp["index"]), tuple(outp["quantization"]))
+        if ref.ndim == 4 and contract["layout"] == "nchw" and ref.shape != got.shape:
+            ref = ref.transpose(0, 2, 3, 1)  # onnx2tf emits NHWC
+        if ref.shape != got.shape:
+            raise EdgeposeError(f"output shapes differ: onnxruntime {ref.shape}, TFLite {got.shape}")
+        errors.append(np.abs(ref - got).ravel())
+        refs.append(ref.ravel())
+        if ref.ndim == 4:
+            hh, hw = ref.shape[1:3]
+            codec = GaussianHeatmapCodec((contract["width"], contract["height"]), (hw, hh))
+            k_ref, _ = codec.decode(ref[0])
+            k_got, _ = codec.decode(got[0])
+            d = np.linalg.norm(k_ref - k_got, axis=1)
+            step = contract["width"] / hw
+            agree.extend(d <= step)
+            shifts.append(float(d.max()))
+    err = np.concatenate(errors)
+    allref = np.concatenate(refs)
+    return {
+        "samples": int(len(crops)),
+        "max_abs_error": float(err.max()),
+        "mean_abs_error": float(err.mean()),
+        "output_range": [float(allref.min()), float(allref.max())],
+        "keypoint_agreement": float(np.mean(agree)) if agree else None,
+        "max_keypoint_shift_px": float(max(shifts)) if shifts else None,
+    }
