@@ -55,11 +55,11 @@ def onnx2tf_ready():
 
 
 def test_nchw_onnx_to_int8_offline_matches_onnxruntime(onnx2tf_ready, tiny_run, tmp_path, monkeypatch):
-    from converters.onnx_tflite import convert_onnx
-    from edgepose.quantize import load_calibration
-
     # no network: any attempt to open a socket fails the conversion
     import socket
+
+    from converters.onnx_tflite import convert_onnx
+    from edgepose.quantize import load_calibration
 
     def no_network(*args, **kwargs):
         raise OSError("network disabled in this test")
