@@ -454,6 +454,41 @@ def eval_(
 # --------------------------------------------------------------------------------------- bench
 
 
+@bench_app.command("accuracy")
+def bench_accuracy(
+    model: Path = typer.Argument(..., help=".tflite or .keras model."),
+    data: Path = typer.Option(..., "--data", help="COCO person-keypoints JSON (ground-truth boxes are used)."),
+    images: Path = typer.Option(..., "--images", help="Folder the JSON's file_name entries are relative to."),
+    lsp_joints: Optional[Path] = typer.Option(None, "--lsp-joints", help="LSP joints.json: adds PCKh@0.5."),
+    threads: int = typer.Option(2, "--threads"),
+    flip: bool = typer.Option(False, "--flip", help="Average with the horizontally flipped crop."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for accuracy.json and accuracy.md."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+) -> None:
+    """COCO AP/AR and PCK of one model with ground-truth boxes (per-keypoint table)."""
+    from .bench import bench_accuracy as run_accuracy
+    from .data.coco import load_coco
+    from .fsutil import atomic_write_json, atomic_write_text
+    from .report import evaluation_markdown
+
+    def go():
+        n_images = len(load_coco(data)["images"])
+        reporter = RichReporter()
+        reporter.start(f"accuracy of {model.name}", n_images)
+        stats = run_accuracy(model, data, images, lsp_joints, threads, flip, on_progress=lambda n: reporter.advance(n))
+        reporter.finish()
+        text = evaluation_markdown(stats, title=f"{model.name} on {data}")
+        if out is not None:
+            atomic_write_json(out / "accuracy.json", stats)
+            atomic_write_text(out / "accuracy.md", text)
+        if json_out:
+            out_console.print_json(json.dumps(stats))
+        else:
+            out_console.print(text, markup=False, highlight=False)
+
+    _run(go)
+
+
 @bench_app.command("latency")
 def bench_latency(
     models: list[Path] = typer.Argument(..., help="One or more .tflite files."),

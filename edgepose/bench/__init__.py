@@ -1,3 +1,4 @@
-"""Benchmarks: latency (the figures of TFLite's benchmark_model) and, later, accuracy/compare."""
+"""Benchmarks: latency (the figures of TFLite's benchmark_model) and accuracy (COCO AP, PCK)."""
 
+from .accuracy import bench_accuracy  # noqa: F401
 from .latency import bench_latency  # noqa: F401

@@ -13,50 +13,15 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..codec import GaussianHeatmapCodec
 from ..data.coco import load_coco
 from ..errors import EdgeposeError
+from ..estimators import load_estimator
 from ..evaluate import evaluate, predict_coco, scored_people
 from ..keypoints import COCO_KEYPOINTS
-from ..runtime.estimator import ModelContract, PoseEstimator
+from ..runtime.estimator import PoseEstimator
 from ..transforms import crop_person, load_rgb
 
 MIN_PEAK_LEVELS = 24  # fewer quantization steps than this under a typical heatmap peak: DARK and scores degrade
-
-
-class KerasPoseEstimator(PoseEstimator):
-    """A Keras heatmap model behind the runtime's :class:`PoseEstimator` API (same crop, same decode)."""
-
-    def __init__(self, model, flip_test: bool = False):
-        self.model = model
-        self.path = Path(getattr(model, "name", "keras"))
-        self.flip_test = flip_test
-        _, h, w, _ = model.input_shape
-        _, hh, hw, _ = model.output_shape
-        self.contract = ModelContract((int(w), int(h)), "float32", (0.0, 0), "heatmaps", (int(hw), int(hh)), (0.0, 0))
-        self.codec = GaussianHeatmapCodec(self.contract.input_size, self.contract.heatmap_size)
-
-    def heatmaps(self, crop: np.ndarray) -> np.ndarray:
-        x = crop[None].astype(np.float32)
-        hm = np.asarray(self.model(x, training=False))[0]
-        if self.flip_test:
-            from ..codec import flip_heatmaps_back
-
-            flipped = np.asarray(self.model(np.ascontiguousarray(x[:, :, ::-1]), training=False))[0]
-            hm = 0.5 * (hm + flip_heatmaps_back(flipped))
-        return hm
-
-
-def load_estimator(model: Any, threads: int = 1) -> PoseEstimator:
-    """A ``.tflite`` path -> :class:`PoseEstimator`; a ``.keras`` path or Keras model -> :class:`KerasPoseEstimator`."""
-    if isinstance(model, (str, Path)):
-        path = Path(model)
-        if path.suffix == ".tflite":
-            return PoseEstimator(path, threads=threads)
-        from ..train import load_model
-
-        model = load_model(path)
-    return KerasPoseEstimator(model)
 
 
 def keypoint_errors(results: list[dict], coco: dict) -> dict[str, float]:

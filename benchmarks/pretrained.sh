@@ -1,0 +1,31 @@
+#!/bin/bash
+# Figures of a trained model on the real data (../shared/data): calibration, the five TFLite
+# formats, COCO AP on coco_val and PCK on the LSP test half (ground-truth boxes), latency.
+#   bash benchmarks/pretrained.sh MODEL.keras OUT_DIR [HxW]
+# Writes OUT_DIR/{calib,model_*.tflite,acc_*/accuracy.json,lsp_*/accuracy.json,latency.json}.
+set -euo pipefail
+MODEL=$1
+OUT=$2
+SIZE=${3:-128x96}
+D=${EDGEPOSE_SHARED_DATA:-../shared/data}
+EP=${EDGEPOSE:-edgepose}
+mkdir -p "$OUT"
+# calibration: 300 people from the training split, through the inference preprocessing
+$EP calib build --data "$D/lspet/person_keypoints_train.json" --images "$D/lspet/images" -n 300 --input "$SIZE" --out "$OUT/calib" --force
+for f in fp32 fp16 dynamic int8 int16x8; do
+  $EP quantize "$MODEL" --format "$f" --calib "$OUT/calib" --out "$OUT/model_$f.tflite" --force
+done
+$EP quantize "$MODEL" --format int8 --calib "$OUT/calib" --out "$OUT/model_int8.tflite" --force \
+  --val "$D/coco_val/person_keypoints.json" --val-images "$D/coco_val/images" --layer-report || true
+for m in "$MODEL" "$OUT"/model_{fp32,fp16,dynamic,int8,int16x8}.tflite; do
+  name=$(basename "$m"); name=${name%.*}
+  $EP bench accuracy "$m" --data "$D/coco_val/person_keypoints.json" --images "$D/coco_val/images" --out "$OUT/acc_$name" --json > /dev/null
+done
+for m in "$MODEL" "$OUT/model_int8.tflite"; do
+  name=$(basename "$m"); name=${name%.*}
+  $EP bench accuracy "$m" --data "$D/lspet/person_keypoints_test.json" --images "$D/lspet/images" \
+    --lsp-joints "$D/lspet/joints.json" --out "$OUT/lsp_$name" --json > /dev/null
+done
+$EP bench latency "$OUT"/model_{fp32,fp16,dynamic,int8}.tflite --threads 1,2 --warmup 20 --runs 200 --json > "$OUT/latency.json"
+$EP bench latency "$OUT/model_int16x8.tflite" --threads 1 --warmup 3 --runs 20 --json > "$OUT/latency_int16x8.json"
+echo "done: $OUT"

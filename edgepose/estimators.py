@@ -1,0 +1,47 @@
+"""Estimators for any model file: ``.tflite`` through the runtime, ``.keras`` through Keras with the
+runtime's crop and decode (so training-time validation and evaluation share one code path)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .codec import GaussianHeatmapCodec
+from .runtime.estimator import ModelContract, PoseEstimator
+
+
+class KerasPoseEstimator(PoseEstimator):
+    """A Keras heatmap model behind the runtime's :class:`PoseEstimator` API (same crop, same decode)."""
+
+    def __init__(self, model, flip_test: bool = False):
+        self.model = model
+        self.path = Path(getattr(model, "name", "keras"))
+        self.flip_test = flip_test
+        _, h, w, _ = model.input_shape
+        _, hh, hw, _ = model.output_shape
+        self.contract = ModelContract((int(w), int(h)), "float32", (0.0, 0), "heatmaps", (int(hw), int(hh)), (0.0, 0))
+        self.codec = GaussianHeatmapCodec(self.contract.input_size, self.contract.heatmap_size)
+
+    def heatmaps(self, crop: np.ndarray) -> np.ndarray:
+        x = crop[None].astype(np.float32)
+        hm = np.asarray(self.model(x, training=False))[0]
+        if self.flip_test:
+            from .codec import flip_heatmaps_back
+
+            flipped = np.asarray(self.model(np.ascontiguousarray(x[:, :, ::-1]), training=False))[0]
+            hm = 0.5 * (hm + flip_heatmaps_back(flipped))
+        return hm
+
+
+def load_estimator(model: Any, threads: int = 1) -> PoseEstimator:
+    """A ``.tflite`` path -> :class:`PoseEstimator`; a ``.keras`` path or Keras model -> :class:`KerasPoseEstimator`."""
+    if isinstance(model, (str, Path)):
+        path = Path(model)
+        if path.suffix == ".tflite":
+            return PoseEstimator(path, threads=threads)
+        from .train import load_model
+
+        model = load_model(path)
+    return KerasPoseEstimator(model)
