@@ -378,7 +378,7 @@ def quantize(
             n_images = len(load_coco(val)["images"])
             reporter = RichReporter()
             reporter.start("accuracy gate (float, then quantized)", 2 * n_images)
-            gate = accuracy_gate(keras_model, out, val, val_images, max_ap_drop, on_progress=lambda n: reporter.advance(n))
+            gate = accuracy_gate(model, out, val, val_images, max_ap_drop, on_progress=lambda n: reporter.advance(n))
             reporter.finish()
             atomic_write_json(out.with_suffix(".gate.json"), gate)
             atomic_write_text(out.with_suffix(".gate.md"), gate_markdown(gate))
@@ -447,6 +447,51 @@ def eval_(
             out_console.print_json(json.dumps(stats))
         else:
             out_console.print(evaluation_markdown(stats), markup=False, highlight=False)
+
+    _run(go)
+
+
+# ------------------------------------------------------------------------------------- predict
+
+
+@app.command("predict")
+def predict(
+    model: Path = typer.Argument(
+        ..., help="Pose .tflite: edgepose, MoveNet, PoseNet or BlazePose (contract read from the model)."
+    ),
+    source: Path = typer.Argument(..., help="An image, a folder of images, or a video."),
+    out: Path = typer.Option(..., "--out", help="Folder for results.json and drawn images/video."),
+    coco: Optional[Path] = typer.Option(None, "--coco", help="COCO JSON: its ground-truth person boxes (evaluation protocol)."),
+    threads: int = typer.Option(2, "--threads"),
+    backend: str = typer.Option("auto", "--backend", help="auto | litert | tflite_runtime"),
+    flip: bool = typer.Option(False, "--flip", help="Average with the flipped crop (heatmap models)."),
+    no_draw: bool = typer.Option(False, "--no-draw", help="Write results.json only."),
+    force: bool = typer.Option(False, "--force", help="Reuse a non-empty output folder."),
+) -> None:
+    """Keypoints for every person (GT boxes with --coco, else the whole frame): COCO results JSON + drawings."""
+    from .fsutil import prepare_output_dir
+    from .predict import VIDEO_SUFFIXES
+    from .predict import predict as run_predict
+    from .runtime.peers import open_pose_model
+
+    def go():
+        estimator = open_pose_model(model, threads=threads, backend=backend, flip_test=flip)
+        folder = prepare_output_dir(out, force=force)
+        if source.is_dir():
+            total = None
+        elif source.suffix.lower() in VIDEO_SUFFIXES:
+            import cv2
+
+            cap = cv2.VideoCapture(str(source))
+            total = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) or None
+            cap.release()
+        else:
+            total = 1
+        reporter = RichReporter()
+        reporter.start(f"predict {model.name}", total)
+        res = run_predict(estimator, source, folder, coco=coco, draw=not no_draw, on_progress=lambda n: reporter.advance(n))
+        reporter.finish(f"{res['people']} people in {res['images']} images/frames")
+        out_console.print(f"results: {res['results']}" + (f"; drawings in {folder}" if res["drawn"] else ""))
 
     _run(go)
 

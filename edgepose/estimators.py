@@ -40,7 +40,9 @@ def load_estimator(model: Any, threads: int = 1) -> PoseEstimator:
     if isinstance(model, (str, Path)):
         path = Path(model)
         if path.suffix == ".tflite":
-            return PoseEstimator(path, threads=threads)
+            from .runtime.peers import open_pose_model
+
+            return open_pose_model(path, threads=threads)
         from .train import load_model
 
         model = load_model(path)

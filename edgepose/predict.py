@@ -1,0 +1,137 @@
+"""``edgepose predict``: a pose model over an image, a folder of images or a video.
+
+Top-down: people come from ``--coco`` ground-truth boxes (the evaluation protocol) or, without
+them, the whole frame is one person. Writes ``results.json`` (COCO keypoint results; for a video
+one entry per frame with ``frame``), drawn images (or an annotated ``.mp4``). Runtime only:
+numpy, OpenCV, LiteRT.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+import cv2
+import numpy as np
+
+from .errors import EdgeposeError
+from .fsutil import atomic_write, atomic_write_json
+from .transforms import load_rgb
+from .viz import draw_pose, encode_png
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
+VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm")
+
+
+def _result(image_id: Any, pose, extra: dict | None = None) -> dict[str, Any]:
+    kps = np.concatenate([pose.keypoints, pose.scores[:, None]], axis=1)
+    return {
+        "image_id": image_id,
+        "category_id": 1,
+        "keypoints": [round(float(v), 2) for v in kps.ravel()],
+        "score": round(pose.score, 4),
+        "bbox": [round(float(v), 2) for v in pose.box],
+        **(extra or {}),
+    }
+
+
+def predict(
+    estimator,
+    source: str | Path,
+    out_dir: str | Path,
+    coco: str | Path | None = None,
+    draw: bool = True,
+    on_progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Run ``estimator`` (anything with ``predict(image_rgb, boxes)``) over ``source``.
+
+    Returns ``{"results": path, "images": n, "people": n, "drawn": [paths]}``.
+    """
+    src = Path(source)
+    out = Path(out_dir)
+    if not src.exists():
+        raise EdgeposeError(f"input not found: {src}")
+    if src.is_file() and src.suffix.lower() in VIDEO_SUFFIXES:
+        if coco is not None:
+            raise EdgeposeError("--coco boxes apply to images, not to a video")
+        return _predict_video(estimator, src, out, draw, on_progress)
+    boxes_by_file: dict[str, tuple[Any, list]] = {}
+    if coco is not None:
+        from .data.coco import load_coco
+        from .evaluate import scored_people
+
+        doc = load_coco(coco)
+        people = scored_people(doc)
+        for im in doc["images"]:
+            boxes_by_file[im["file_name"]] = (im["id"], [a["bbox"] for a in people.get(im["id"], [])])
+        if src.is_dir():
+            files = [src / name for name in boxes_by_file]
+        else:
+            files = [src]
+    elif src.is_dir():
+        files = sorted(p for p in src.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+        if not files:
+            raise EdgeposeError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in {src}")
+    else:
+        files = [src]
+    results, drawn = [], []
+    for path in files:
+        rel = path.relative_to(src).as_posix() if src.is_dir() else path.name
+        image_id, boxes = boxes_by_file.get(rel, (rel, None))
+        if coco is not None and rel not in boxes_by_file:
+            raise EdgeposeError(f"{rel} is not in {coco}")
+        image = load_rgb(path)
+        poses = estimator.predict(image, boxes) if boxes != [] else []
+        results.extend(_result(image_id, p) for p in poses)
+        if draw:
+            canvas = image
+            for p in poses:
+                canvas = draw_pose(canvas, p.keypoints, p.scores)
+            target = out / "images" / (Path(rel).with_suffix(".png"))
+            png = encode_png(canvas)
+            atomic_write(target, lambda t, data=png: t.write_bytes(data))
+            drawn.append(str(target))
+        if on_progress:
+            on_progress(1)
+    results_path = atomic_write_json(out / "results.json", results)
+    return {"results": str(results_path), "images": len(files), "people": len(results), "drawn": drawn}
+
+
+def _predict_video(estimator, src: Path, out: Path, draw: bool, on_progress) -> dict[str, Any]:
+    cap = cv2.VideoCapture(str(src))
+    if not cap.isOpened():
+        raise EdgeposeError(f"cannot open video {src}")
+    fps = cap.get(cv2.CAP_PROP_FPS) or 25.0
+    results, writer, frame_index = [], None, 0
+    target = out / f"{src.stem}_pose.mp4"
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / f".{target.name}.tmp.mp4"
+    try:
+        while True:
+            ok, bgr = cap.read()
+            if not ok:
+                break
+            rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+            poses = estimator.predict(rgb, None)
+            results.extend(_result(frame_index, p, {"frame": frame_index}) for p in poses)
+            if draw:
+                canvas = rgb
+                for p in poses:
+                    canvas = draw_pose(canvas, p.keypoints, p.scores)
+                if writer is None:
+                    h, w = canvas.shape[:2]
+                    writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+                writer.write(cv2.cvtColor(canvas, cv2.COLOR_RGB2BGR))
+            frame_index += 1
+            if on_progress:
+                on_progress(1)
+    finally:
+        cap.release()
+        if writer is not None:
+            writer.release()
+    if frame_index == 0:
+        raise EdgeposeError(f"{src} has no readable frames")
+    if writer is not None:
+        tmp.replace(target)
+    results_path = atomic_write_json(out / "results.json", results)
+    return {"results": str(results_path), "images": frame_index, "people": len(results), "drawn": [str(target)] if draw else []}
