@@ -534,6 +534,43 @@ def bench_accuracy(
     _run(go)
 
 
+@bench_app.command("compare")
+def bench_compare(
+    models: list[Path] = typer.Argument(..., help="Pose .tflite models (edgepose and peers)."),
+    data: Path = typer.Option(..., "--data", help="COCO person-keypoints JSON (ground-truth boxes)."),
+    images: Path = typer.Option(..., "--images"),
+    threads: str = typer.Option("1,2", "--threads"),
+    warmup: int = typer.Option(10, "--warmup"),
+    runs: int = typer.Option(50, "--runs"),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for compare.md, compare.json and compare.png."),
+) -> None:
+    """Accuracy (GT boxes), latency and size of several models in one run: table + accuracy-vs-latency PNG."""
+    from .bench.compare import bench_compare as run_compare
+    from .bench.compare import compare_markdown, compare_png
+    from .data.coco import load_coco
+    from .fsutil import atomic_write_bytes, atomic_write_json, atomic_write_text
+    from .plots import has_matplotlib
+
+    def go():
+        try:
+            counts = tuple(int(t) for t in threads.split(","))
+        except ValueError:
+            raise EdgeposeError(f"--threads must be comma-separated integers, got '{threads}'") from None
+        reporter = RichReporter()
+        reporter.start("compare", len(models) * len(load_coco(data)["images"]))
+        report = run_compare(models, data, images, counts, warmup, runs, on_progress=lambda n: reporter.advance(n))
+        reporter.finish()
+        text = compare_markdown(report)
+        if out is not None:
+            atomic_write_json(out / "compare.json", report)
+            atomic_write_text(out / "compare.md", text)
+            if has_matplotlib():
+                atomic_write_bytes(out / "compare.png", compare_png(report))
+        out_console.print(text, markup=False, highlight=False)
+
+    _run(go)
+
+
 @bench_app.command("latency")
 def bench_latency(
     models: list[Path] = typer.Argument(..., help="One or more .tflite files."),

@@ -1,0 +1,92 @@
+"""``bench compare``: several pose models (ours and peers) side by side in one run: accuracy with
+ground-truth boxes, latency per thread count, size; one Markdown/JSON table and an
+accuracy-vs-latency PNG."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any, Callable
+
+from .accuracy import bench_accuracy
+from .latency import bench_latency
+
+
+def bench_compare(
+    models: list[str | Path],
+    annotations: str | Path,
+    images: str | Path,
+    threads: tuple[int, ...] = (1, 2),
+    warmup: int = 10,
+    runs: int = 50,
+    on_progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """``{"rows": [{"model", "kind", "size_bytes", "AP", "AP50", "PCK_bbox", "latency_ms": {threads: median}}],
+    "data", "threads"}``. Latency is the median ``invoke()`` time after ``warmup`` runs."""
+    from ..runtime.backend import make_interpreter
+    from ..runtime.peers import detect_kind
+
+    rows = []
+    for model in models:
+        kind = detect_kind(make_interpreter(model, threads=1))
+        acc = bench_accuracy(model, annotations, images, threads=max(threads), on_progress=on_progress)
+        lat = {t: bench_latency(model, threads=t, warmup=warmup, runs=runs) for t in threads}
+        rows.append(
+            {
+                "model": Path(model).name,
+                "kind": kind,
+                "size_bytes": Path(model).stat().st_size,
+                "AP": acc["AP"],
+                "AP50": acc["AP50"],
+                "PCK_bbox": acc["PCK_bbox"],
+                "people": acc["people"],
+                "latency_ms": {str(t): lat[t]["median_ms"] for t in threads},
+                "p90_ms": {str(t): lat[t]["p90_ms"] for t in threads},
+            }
+        )
+    return {"rows": rows, "data": str(annotations), "threads": list(threads), "runs": runs}
+
+
+def compare_markdown(report: dict[str, Any]) -> str:
+    ts = report["threads"]
+    head = "| model | kind | size (KiB) | AP | AP50 | PCK@0.2 | " + " | ".join(f"ms, {t} thr" for t in ts) + " |"
+    lines = [head, "|" + "---|" * (6 + len(ts))]
+    for r in report["rows"]:
+        lat = " | ".join(f"{r['latency_ms'][str(t)]:.2f}" for t in ts)
+        acc = f"{r['AP']:.3f} | {r['AP50']:.3f} | {r['PCK_bbox']:.3f}"
+        lines.append(f"| {r['model']} | {r['kind']} | {r['size_bytes'] / 1024:.0f} | {acc} | {lat} |")
+    people = report["rows"][0]["people"] if report["rows"] else 0
+    lines += [
+        "",
+        f"{people} people of `{report['data']}`, ground-truth boxes; median of {report['runs']} runs (LiteRT, this machine).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def compare_png(report: dict[str, Any]) -> bytes:
+    """AP vs median latency (first thread count), one labelled point per model."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    t = str(report["threads"][0])
+    fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
+    for r in report["rows"]:
+        ax.scatter(r["latency_ms"][t], r["AP"], s=40)
+        ax.annotate(
+            r["model"].replace(".tflite", ""),
+            (r["latency_ms"][t], r["AP"]),
+            fontsize=7,
+            xytext=(4, 4),
+            textcoords="offset points",
+        )
+    ax.set_xscale("log")
+    ax.set_xlabel(f"median latency, {t} thread(s) (ms, log)")
+    ax.set_ylabel("COCO AP (ground-truth boxes)")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()
