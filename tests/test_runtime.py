@@ -15,7 +15,9 @@ def test_runtime_imports_and_runs_without_tensorflow(tiny_run, synth_set):
         f"""
         import sys
         sys.modules["tensorflow"] = None  # any 'import tensorflow' now fails
-        from edgepose.runtime import PoseEstimator
+        from edgepose.runtime import PoseEstimator, open_pose_model
+        from edgepose.predict import predict
+        from edgepose.edgetpu import edgetpu_check
         from edgepose.transforms import load_rgb
         from edgepose.data.coco import load_coco, person_records
         rec = person_records(load_coco({str(synth_set["json"])!r}), {str(synth_set["images"])!r})[0]
