@@ -399,23 +399,31 @@ def quantize(
 
 @calib_app.command("build")
 def calib_build(
-    data: Path = typer.Option(..., "--data", help="COCO person-keypoints JSON."),
-    images: Path = typer.Option(..., "--images"),
+    data: Optional[Path] = typer.Option(None, "--data", help="COCO person-keypoints JSON."),
+    images: Optional[Path] = typer.Option(None, "--images"),
+    synthetic: bool = typer.Option(False, "--synthetic", help="Render people with the built-in generator instead of --data."),
     out: Path = typer.Option(..., "--out"),
     n: int = typer.Option(300, "-n", help="Number of person crops."),
     input_size: str = typer.Option("128x96", "--input", help="Model input HEIGHTxWIDTH."),
     seed: int = typer.Option(0, "--seed"),
     force: bool = typer.Option(False, "--force"),
 ) -> None:
-    """Build a calibration set of person crops made by the inference preprocessing."""
+    """Build a calibration set of person crops (inference preprocessing), stratified over size and pose."""
     from .fsutil import prepare_output_dir
     from .quantize import build_calibration
+    from .quantize.calibration import build_synthetic_calibration
 
     def go():
         if n < 1:
             raise EdgeposeError(f"-n must be at least 1, got {n}")
+        if synthetic == (data is not None) or (data is None) != (images is None):
+            raise EdgeposeError("give either --data ANN.json --images DIR, or --synthetic")
+        size = parse_size(input_size)
         folder = prepare_output_dir(out, force=force)
-        meta = build_calibration(data, images, folder, parse_size(input_size), n, seed)
+        if synthetic:
+            meta = build_synthetic_calibration(folder, size, n, seed)
+        else:
+            meta = build_calibration(data, images, folder, size, n, seed)
         out_console.print(f"{meta['count']} crops -> {folder}")
 
     _run(go)

@@ -138,3 +138,28 @@ def test_weighted_sources_share_an_epoch_by_weight(synth_set, tmp_path):
     assert DatasetSource.parse("x.json:imgs:0.5").weight == 0.5
     with pytest.raises(EdgeposeError, match="must look like"):
         DatasetSource.parse("x.json")
+
+
+def test_calibration_sampling_spreads_over_size_and_pose():
+    import numpy as np
+
+    from edgepose.quantize.calibration import pose_stratum, stratified_sample
+
+    rng = np.random.default_rng(0)
+
+    def person(area_side, angle_deg):
+        kps = np.zeros((17, 3))
+        kps[[5, 6, 11, 12], 2] = 2
+        kps[[5, 6], :2] = [[40, 10], [60, 10]]
+        dx, dy = 100 * np.sin(np.radians(angle_deg)), 100 * np.cos(np.radians(angle_deg))
+        kps[[11, 12], :2] = [[40 + dx, 10 + dy], [60 + dx, 10 + dy]]
+        return {"bbox": [0, 0, area_side, area_side], "keypoints": kps.ravel().tolist()}
+
+    # 90 % of the people are upright and large: the sample must still hold every pose and size
+    records = [person(200, 0) for _ in range(270)] + [person(s, a) for s in (20, 80, 200) for a in (0, 45, 90) for _ in range(4)]
+    chosen = stratified_sample(records, 30, rng)
+    assert len(chosen) == 30
+    assert {pose_stratum(r) for r in chosen} == {0, 1, 2}
+    assert {r["bbox"][2] for r in chosen} == {20, 80, 200}
+    assert sum(pose_stratum(r) == 0 and r["bbox"][2] == 200 for r in chosen) < 10
+    assert len(stratified_sample(records[:5], 30, rng)) == 5  # never more than there are
