@@ -28,4 +28,26 @@ for m in "$OUT/model_fp32.tflite" "$OUT/model_int8.tflite"; do
 done
 $EP bench latency "$OUT"/model_{fp32,fp16,dynamic,int8}.tflite --threads 1,2 --warmup 20 --runs 200 --json > "$OUT/latency.json"
 $EP bench latency "$OUT/model_int16x8.tflite" --threads 1 --warmup 3 --runs 20 --json > "$OUT/latency_int16x8.json"
+# the gate against a deliberately wrong calibration: crops 20x too dark (pixel range 0..12, as if the
+# calibration images had been normalised by another pipeline)
+python3 - "$OUT/calib" "$OUT/calib_wrong" <<'PY'
+import json, sys
+from pathlib import Path
+import numpy as np
+src, dst = (Path(a) for a in sys.argv[1:3])
+dst.mkdir(exist_ok=True)
+crops = np.load(src / "calibration.npz")["crops"]
+np.savez_compressed(dst / "calibration.npz", crops=(crops // 20).astype(np.uint8))
+meta = json.loads((src / "calibration.json").read_text())
+meta["source"] += " (deliberately wrong: pixels // 20)"
+(dst / "calibration.json").write_text(json.dumps(meta))
+PY
+set +e
+$EP quantize "$MODEL" --format int8 --calib "$OUT/calib_wrong" --out "$OUT/model_int8_wrongcalib.tflite" --force \
+  --val "$D/coco_val/person_keypoints.json" --val-images "$D/coco_val/images" --max-ap-drop 0.005 > "$OUT/wrongcalib.txt" 2>&1
+echo "wrong calibration: exit $?" | tee -a "$OUT/wrongcalib.txt"
+# a float model where int8 is required
+$EP edgetpu check "$OUT/model_fp32.tflite" > "$OUT/float_where_int8.txt" 2>&1
+echo "float model to edgetpu check: exit $?" | tee -a "$OUT/float_where_int8.txt"
+set -e
 echo "done: $OUT"
