@@ -28,7 +28,7 @@ def main() -> None:
     keras_name = next(p.name for p in figs.iterdir() if p.name.startswith("acc_") and p.name[4:] not in [f"model_{f}" for f in FORMATS])
     keras_acc = load(figs / keras_name / "accuracy.json")
     acc = {f: load(figs / f"acc_model_{f}" / "accuracy.json") for f in FORMATS}
-    lat = load(figs / "latency.json") + load(figs / "latency_int16x8.json")
+    lat = [r for name in ("latency.json", "latency_int16x8.json") if (figs / name).is_file() for r in load(figs / name)]
     lsp = {p.name[4:]: load(p / "accuracy.json") for p in sorted(figs.glob("lsp_*"))}
     gate = load(figs / "model_int8.gate.json") if (figs / "model_int8.gate.json").is_file() else None
 
