@@ -1,0 +1,57 @@
+"""The shipped pretrained model: loads with the runtime alone, maps fully to the Edge TPU, and
+still scores what its model card says on the shared real data."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from edgepose.pretrained import HERE, SHIPPED
+
+NAME = "edgehrnet-t"
+KERAS, TFLITE = (HERE / f for f in SHIPPED[NAME])
+SHARED = Path(os.environ.get("EDGEPOSE_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data"))
+pytestmark = pytest.mark.skipif(not TFLITE.is_file(), reason="no pretrained weights in this checkout")
+
+
+def test_int8_model_runs_with_the_runtime_and_maps_to_the_edge_tpu():
+    import numpy as np
+
+    from edgepose.edgetpu import edgetpu_check
+    from edgepose.pretrained import pretrained_tflite
+    from edgepose.runtime import PoseEstimator
+
+    est = PoseEstimator(pretrained_tflite(NAME))
+    assert est.contract.input_size == (96, 128) and est.contract.input_dtype == "int8"
+    pose = est.predict(np.full((200, 150, 3), 127, np.uint8))[0]
+    assert pose.keypoints.shape == (17, 2)
+    report = edgetpu_check(TFLITE)
+    assert report["fully_mapped"] and report["segments"] == 1
+
+
+def test_model_card_figures_are_reproduced_on_coco_val():
+    pytest.importorskip("pycocotools")
+    if not (SHARED / "coco_val/person_keypoints.json").is_file():
+        pytest.skip(f"real data not found at {SHARED}")
+    from edgepose.bench import bench_accuracy
+
+    metrics = json.loads((HERE / "metrics.json").read_text())
+    stats = bench_accuracy(TFLITE, SHARED / "coco_val/person_keypoints.json", SHARED / "coco_val/images")
+    assert stats["AP"] == pytest.approx(metrics["formats"]["int8"]["AP"], abs=1e-3)
+    assert stats["PCK_bbox"] == pytest.approx(metrics["formats"]["int8"]["PCK_bbox"], abs=1e-3)
+
+
+@pytest.mark.slow
+def test_fine_tuning_starts_from_the_shipped_weights(tmp_path):
+    pytest.importorskip("tensorflow")
+    import numpy as np
+
+    from edgepose.models import create_model
+    from edgepose.train import init_weights, load_model
+
+    model = create_model(NAME, (96, 128))
+    init_weights(model, KERAS)
+    shipped = load_model(KERAS)
+    x = np.random.default_rng(0).uniform(0, 255, (1, 128, 96, 3)).astype(np.float32)
+    np.testing.assert_allclose(np.asarray(model(x)), np.asarray(shipped(x)), atol=1e-5)
