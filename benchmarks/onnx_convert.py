@@ -58,13 +58,15 @@ def main() -> None:
     h, w = calib.shape[1:3]
     sources = []
     try:
-        sources.append(("PyTorch two-branch (NCHW, ImageNet norm.)", torch_two_branch(out / "torch_two_branch.onnx", h, w), "imagenet"))
+        torch_onnx = torch_two_branch(out / "torch_two_branch.onnx", h, w)
+        sources.append(("PyTorch two-branch (NCHW, ImageNet norm.)", torch_onnx, "imagenet"))
     except ImportError:
         print("torch not installed: skipping the PyTorch model")
     export_onnx(args.keras, out / "edgepose.onnx")
     sources.append(("edgepose via tf2onnx (NHWC, 0..255)", out / "edgepose.onnx", "raw"))
     norms = {"imagenet": ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225)), "raw": ((0, 0, 0), (1 / 255,) * 3)}
-    print("| model | ONNX KiB | format | TFLite KiB | max abs error (output range) | keypoints within 1 heatmap px | input unchanged | s |")
+    print("| model | ONNX KiB | format | TFLite KiB | max abs error (output range) | keypoints within 1 heatmap px "
+          "| input unchanged | s |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|")
     for label, src, norm in sources:
         digest = hashlib.sha256(src.read_bytes()).hexdigest()

@@ -25,7 +25,8 @@ def main() -> None:
     run, figs, out = (Path(a) for a in sys.argv[1:4])
     out.mkdir(parents=True, exist_ok=True)
     log, cfg = load(run / "train_log.json"), load(run / "train_config.json")
-    keras_name = next(p.name for p in figs.iterdir() if p.name.startswith("acc_") and p.name[4:] not in [f"model_{f}" for f in FORMATS])
+    tflite_dirs = [f"acc_model_{f}" for f in FORMATS]
+    keras_name = next(p.name for p in figs.iterdir() if p.name.startswith("acc_") and p.name not in tflite_dirs)
     keras_acc = load(figs / keras_name / "accuracy.json")
     acc = {f: load(figs / f"acc_model_{f}" / "accuracy.json") for f in FORMATS}
     lat = [r for name in ("latency.json", "latency_int16x8.json") if (figs / name).is_file() for r in load(figs / name)]
@@ -82,7 +83,8 @@ def main() -> None:
         for f, m in metrics["formats"].items()
     )
     lsp_rows = "\n".join(
-        f"| {k} | {f3(v['PCK_bbox'])} | {f3(v['PCK_torso'])} | {f3(v['PCK_head'])} | {v['people']} |" for k, v in metrics["lsp_test"].items()
+        f"| {k} | {f3(v['PCK_bbox'])} | {f3(v['PCK_torso'])} | {f3(v['PCK_head'])} | {v['people']} |"
+        for k, v in metrics["lsp_test"].items()
     )
     kp_rows = "\n".join(f"| {k} | {f3(v)} |" for k, v in metrics["per_keypoint_coco_val_keras"].items())
     datasets = "\n".join(f"- `{d}`" for d in cfg["datasets"])
@@ -101,8 +103,8 @@ Files: `{cfg['model']}_coco17.keras` (fine-tune with `edgepose train ... --init 
 
 Trained from scratch on this repository's 2-core CPU machine: {epochs} epochs, {log['steps']} steps of batch
 {cfg['batch_size']}, AdamW (lr {cfg['lr']}, weight decay {cfg['weight_decay']}) with warm-up and cosine decay,
-`{cfg['augment']}` augmentation, seed {cfg['seed']}; {log['seconds'] / 3600:.2f} h, **{metrics['train_images_per_second']} training
-images/s** (people per second including the input pipeline). Data (COCO-17 files, absent keypoints masked):
+`{cfg['augment']}` augmentation, seed {cfg['seed']}; {log['seconds'] / 3600:.2f} h,
+**{metrics['train_images_per_second']} training images/s** (people per second including the input pipeline). Data (COCO-17 files, absent keypoints masked):
 
 {datasets}
 
