@@ -104,7 +104,8 @@ Files: `{cfg['model']}_coco17.keras` (fine-tune with `edgepose train ... --init 
 Trained from scratch on this repository's 2-core CPU machine: {epochs} epochs, {log['steps']} steps of batch
 {cfg['batch_size']}, AdamW (lr {cfg['lr']}, weight decay {cfg['weight_decay']}) with warm-up and cosine decay,
 `{cfg['augment']}` augmentation, seed {cfg['seed']}; {log['seconds'] / 3600:.2f} h,
-**{metrics['train_images_per_second']} training images/s** (people per second including the input pipeline). Data (COCO-17 files, absent keypoints masked):
+**{metrics['train_images_per_second']} training images/s** (people per second including the input pipeline).
+Data (COCO-17 files, absent keypoints masked):
 
 {datasets}
 
