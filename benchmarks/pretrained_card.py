@@ -149,6 +149,11 @@ Per keypoint (Keras, coco_val, PCK@0.2 of the box):
 Reproduce: `bash benchmarks/pretrained.sh MODEL.keras OUT && python benchmarks/pretrained_card.py RUN OUT CARD_DIR`.
 """
     (out / "MODEL_CARD.md").write_text(card)
+    snippet = f"""| format | size (KiB) | COCO AP | AP drop vs fp32 | AP50 | PCK@0.2 | ms, 1 thread | ms, 2 threads |
+|---|---|---|---|---|---|---|---|
+{rows}
+"""
+    (figs / "README_snippet.md").write_text(snippet)
     print(f"wrote {out / 'MODEL_CARD.md'}")
 
 
