@@ -88,6 +88,12 @@ def main() -> None:
     )
     kp_rows = "\n".join(f"| {k} | {f3(v)} |" for k, v in metrics["per_keypoint_coco_val_keras"].items())
     datasets = "\n".join(f"- `{d}`" for d in cfg["datasets"])
+    interim = (
+        f" **Interim weights:** epoch {epochs} of a {cfg['epochs']}-epoch cosine schedule (learning rate not yet"
+        " annealed); the run continues with `--resume` and these files will be replaced."
+        if epochs < cfg["epochs"]
+        else ""
+    )
     card = f"""# Model card: `{cfg['model']}` COCO-17, {h}x{w}
 
 Top-down 2D pose model (17 COCO keypoints as heatmaps at stride 4) of the Edge-TPU-clean HRNet
@@ -110,8 +116,8 @@ Data (COCO-17 files, absent keypoints masked):
 {datasets}
 
 (`lspet` train and train_extra: 5,000 people with 12 body keypoints and no face; `coco_train`: 86 people
-with all 17.) The shipped weights are the last epoch's (`last.keras`), not a checkpoint selected on the
-evaluation set.
+with all 17.) The shipped weights are the last finished epoch's (`last.keras`), not a checkpoint
+selected on the evaluation set.{interim}
 
 ![training loss and validation AP](curves.png)
 
