@@ -1,0 +1,1 @@
+"""Bundle room: self-describing models (embedded contract) for mobile apps."""

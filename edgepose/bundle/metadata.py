@@ -1,0 +1,83 @@
+"""A model's contract embedded in its ``.tflite`` file as a named metadata buffer.
+
+TFLite models carry ``metadata`` entries (name -> buffer). edgepose writes one entry,
+``edgepose.contract``, holding UTF-8 JSON: input size, colour order, normalisation or
+quantization, output kind, heatmap stride and codec, keypoint names, skeleton, flip pairs,
+version, training data and measured figures. Interpreters ignore unknown metadata, so a
+bundled model runs everywhere unchanged. Numpy + the LiteRT schema bindings only.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import EdgeposeError
+from ..fsutil import atomic_write_bytes
+
+METADATA_NAME = "edgepose.contract"
+CONTRACT_FORMAT = "edgepose-contract/1"
+
+
+def _schema():
+    from ai_edge_litert import schema_py_generated as schema
+
+    return schema
+
+
+def read_metadata(path: str | Path) -> dict[str, Any] | None:
+    """The embedded contract of ``path``, or None when the model has none.
+
+    A present but unreadable entry raises EdgeposeError (the file was damaged or edited).
+    """
+    from ..edgetpu.flatbuffer import read_tflite  # validates identifier / truncation
+
+    p = Path(path)
+    read_tflite(p)
+    data = p.read_bytes()
+    schema = _schema()
+    model = schema.Model.GetRootAs(data, 0)
+    for i in range(model.MetadataLength()):
+        entry = model.Metadata(i)
+        if (entry.Name() or b"").decode("utf-8", "replace") != METADATA_NAME:
+            continue
+        buf = model.Buffers(entry.Buffer())
+        raw = buf.DataAsNumpy().tobytes() if buf.DataLength() else b""
+        try:
+            contract = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise EdgeposeError(
+                f"{p}: the '{METADATA_NAME}' metadata is not valid JSON ({exc.__class__.__name__}); re-bundle the model"
+            ) from None
+        if not isinstance(contract, dict) or contract.get("format") != CONTRACT_FORMAT:
+            raise EdgeposeError(f"{p}: the '{METADATA_NAME}' metadata is not an {CONTRACT_FORMAT} contract; re-bundle the model")
+        return contract
+    return None
+
+
+def write_metadata(src: str | Path, dst: str | Path, contract: dict[str, Any]) -> int:
+    """Copy ``src`` to ``dst`` (atomically) with ``contract`` embedded, replacing an earlier
+    edgepose contract. Returns the size overhead in bytes."""
+    schema = _schema()
+    import flatbuffers
+
+    source = Path(src)
+    data = source.read_bytes()
+    model = schema.ModelT.InitFromPackedBuf(bytearray(data), 0)
+    payload = json.dumps({**contract, "format": CONTRACT_FORMAT}, indent=1, sort_keys=True).encode("utf-8")
+    model.metadata = [m for m in (model.metadata or []) if (m.name or b"") not in (METADATA_NAME, METADATA_NAME.encode())]
+    buffer = schema.BufferT()
+    buffer.data = np.frombuffer(payload, dtype=np.uint8)
+    model.buffers.append(buffer)
+    entry = schema.MetadataT()
+    entry.name = METADATA_NAME
+    entry.buffer = len(model.buffers) - 1
+    model.metadata.append(entry)
+    builder = flatbuffers.Builder(len(data) + len(payload) + 1024)
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    packed = bytes(builder.Output())
+    atomic_write_bytes(dst, packed)
+    return len(packed) - len(data)
