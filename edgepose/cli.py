@@ -720,6 +720,38 @@ def export_onnx(
     _run(go)
 
 
+# -------------------------------------------------------------------------------------- bundle
+
+
+@app.command("bundle")
+def bundle_cmd(
+    model: str = typer.Argument(..., help="int8/fp32 .tflite to bundle, or 'inspect' followed by a bundled file."),
+    file: Optional[Path] = typer.Argument(None, help="With 'inspect': the bundled model to read."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Bundle folder (model with embedded contract, contract.json, card)."),
+    version: str = typer.Option("", "--version", help="Model version string stored in the contract."),
+    metrics: Optional[Path] = typer.Option(None, "--metrics", help="JSON with training data / accuracy / latency to embed."),
+    card: Optional[Path] = typer.Option(None, "--card", help="Model card Markdown to ship beside the model."),
+    force: bool = typer.Option(False, "--force"),
+) -> None:
+    """Embed the model's contract (input, normalisation, output, codec, keypoints); 'bundle inspect FILE' reads it."""
+    from .bundle.bundle import bundle, inspect_bundle
+    from .fsutil import prepare_output_dir
+
+    def go():
+        if model == "inspect":
+            if file is None:
+                raise EdgeposeError("usage: edgepose bundle inspect MODEL.tflite")
+            out_console.print_json(json.dumps(inspect_bundle(file)))
+            return
+        if out is None:
+            raise EdgeposeError("--out DIR is required to bundle a model")
+        folder = prepare_output_dir(out, force=force)
+        res = bundle(Path(model), folder, version, metrics, card)
+        out_console.print(f"{res['model']}: contract embedded (+{res['overhead_bytes']} bytes); contract.json, MODEL_CARD.md")
+
+    _run(go)
+
+
 # ------------------------------------------------------------------------------------- edgetpu
 
 
