@@ -474,6 +474,7 @@ def predict(
     backend: str = typer.Option("auto", "--backend", help="auto | litert | tflite_runtime"),
     flip: bool = typer.Option(False, "--flip", help="Average with the flipped crop (heatmap models)."),
     no_draw: bool = typer.Option(False, "--no-draw", help="Write results.json only."),
+    contract: Optional[Path] = typer.Option(None, "--contract", help="contract.json for a model without embedded metadata."),
     force: bool = typer.Option(False, "--force", help="Reuse a non-empty output folder."),
 ) -> None:
     """Keypoints for every person (GT boxes with --coco, else the whole frame): COCO results JSON + drawings."""
@@ -483,7 +484,10 @@ def predict(
     from .runtime.peers import open_pose_model
 
     def go():
-        estimator = open_pose_model(model, threads=threads, backend=backend, flip_test=flip)
+        from .fsutil import read_json
+
+        explicit = read_json(contract, "contract file") if contract is not None else None
+        estimator = open_pose_model(model, threads=threads, backend=backend, flip_test=flip, contract=explicit)
         folder = prepare_output_dir(out, force=force)
         if source.is_dir():
             total = None

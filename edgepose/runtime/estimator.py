@@ -68,7 +68,16 @@ class PoseEstimator:
     one :class:`Pose` per box; with no boxes the whole frame is one person.
     """
 
-    def __init__(self, model_path: str | Path, threads: int = 1, backend: str = "auto", flip_test: bool = False):
+    def __init__(
+        self,
+        model_path: str | Path,
+        threads: int = 1,
+        backend: str = "auto",
+        flip_test: bool = False,
+        contract: dict | None = None,
+    ):
+        """``contract``: an explicit edgepose contract (``contract.json`` of a bundle) for a model
+        without embedded metadata; a bundled model's own contract is read from the file."""
         self.path = Path(model_path)
         self.interpreter = make_interpreter(self.path, threads=threads, backend=backend)
         self.flip_test = flip_test
@@ -93,7 +102,20 @@ class PoseEstimator:
             heatmap_size=(int(hw), int(hh)),
             output_quant=tuple(out[0]["quantization"]),
         )
-        self.codec = GaussianHeatmapCodec(self.contract.input_size, self.contract.heatmap_size)
+        from ..bundle.metadata import read_metadata
+
+        self.metadata = read_metadata(self.path) or contract
+        codec = (self.metadata or {}).get("output", {}).get("codec", {})
+        if self.metadata is not None:
+            size_hw = self.metadata.get("input", {}).get("size_hw")
+            if size_hw and list(size_hw) != [int(h), int(w)]:
+                raise EdgeposeError(f"{self.path}: the contract says input {size_hw[0]}x{size_hw[1]}, the model takes {h}x{w}")
+        self.codec = GaussianHeatmapCodec(
+            self.contract.input_size,
+            self.contract.heatmap_size,
+            sigma=float(codec.get("sigma", 2.0)),
+            refine=str(codec.get("refine", "dark")),
+        )
 
     def heatmaps(self, crop: np.ndarray) -> np.ndarray:
         """Run the model on one ``uint8 [H_in, W_in, 3]`` crop; returns float heatmaps ``[h, w, K]``."""

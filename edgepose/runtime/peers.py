@@ -158,14 +158,16 @@ def detect_kind(interpreter) -> str:
 PEER_CLASSES = {"movenet": MoveNetEstimator, "posenet": PoseNetEstimator, "blazepose": BlazePoseEstimator}
 
 
-def open_pose_model(model_path: str | Path, threads: int = 1, backend: str = "auto", flip_test: bool = False):
+def open_pose_model(
+    model_path: str | Path, threads: int = 1, backend: str = "auto", flip_test: bool = False, contract: dict | None = None
+):
     """The right estimator for any supported ``.tflite`` pose model (contract read from the model)."""
     from .estimator import PoseEstimator
 
     interp = make_interpreter(model_path, threads=threads, backend=backend)
     kind = detect_kind(interp)
     if kind == "edgepose":
-        return PoseEstimator(model_path, threads=threads, backend=backend, flip_test=flip_test)
+        return PoseEstimator(model_path, threads=threads, backend=backend, flip_test=flip_test, contract=contract)
     est = PEER_CLASSES[kind](model_path, threads=threads, backend=backend, interpreter=interp)
     if flip_test:
         raise EdgeposeError(f"--flip is for heatmap models; {Path(model_path).name} is a {kind} model")

@@ -1,0 +1,51 @@
+"""Bundled models: the contract embedded in the .tflite, read back by the runtime."""
+
+import json
+
+import numpy as np
+import pytest
+
+from edgepose.errors import EdgeposeError
+
+pytestmark = pytest.mark.slow
+
+
+def test_bundle_round_trip_and_same_keypoints(tiny_run, tmp_path):
+    from edgepose.bundle.bundle import bundle, inspect_bundle
+    from edgepose.runtime import PoseEstimator
+
+    res = bundle(tiny_run["int8"], tmp_path / "b", version="0.1")
+    bundled = tmp_path / "b" / tiny_run["int8"].name
+    contract = inspect_bundle(bundled)
+    assert contract["input"]["size_hw"] == [64, 64] and contract["output"]["kind"] == "heatmaps"
+    assert len(contract["keypoints"]) == 17 and contract["version"] == "0.1"
+    assert 0 < res["overhead_bytes"] < 4096
+    assert json.loads((tmp_path / "b/contract.json").read_text()) == contract
+    image = np.random.default_rng(0).integers(0, 256, (120, 90, 3), dtype=np.uint8)
+    a = PoseEstimator(bundled).predict(image)[0]
+    b = PoseEstimator(tiny_run["int8"], contract=contract).predict(image)[0]
+    np.testing.assert_array_equal(a.keypoints, b.keypoints)
+    assert PoseEstimator(bundled).metadata == contract
+    # the original is untouched and has no contract
+    with pytest.raises(EdgeposeError, match="carries no edgepose contract"):
+        inspect_bundle(tiny_run["int8"])
+
+
+def test_broken_or_contradicting_contracts_are_clear_errors(tiny_run, tmp_path):
+    from edgepose.bundle.bundle import bundle
+    from edgepose.bundle.metadata import read_metadata
+    from edgepose.runtime import PoseEstimator
+
+    bundle(tiny_run["int8"], tmp_path / "b")
+    path = tmp_path / "b" / tiny_run["int8"].name
+    data = bytearray(path.read_bytes())
+    at = data.find(b'"format"')
+    data[at] = ord("{")  # JSON no longer parses
+    broken = tmp_path / "broken.tflite"
+    broken.write_bytes(bytes(data))
+    with pytest.raises(EdgeposeError, match="not valid JSON"):
+        read_metadata(broken)
+    wrong = json.loads((tmp_path / "b/contract.json").read_text())
+    wrong["input"]["size_hw"] = [256, 192]
+    with pytest.raises(EdgeposeError, match="contract says input 256x192"):
+        PoseEstimator(tiny_run["int8"], contract=wrong)
