@@ -49,3 +49,27 @@ def test_broken_or_contradicting_contracts_are_clear_errors(tiny_run, tmp_path):
     wrong["input"]["size_hw"] = [256, 192]
     with pytest.raises(EdgeposeError, match="contract says input 256x192"):
         PoseEstimator(tiny_run["int8"], contract=wrong)
+
+
+def test_mobile_decode_spec_equals_the_runtime_decode(tiny_run, tmp_path):
+    """The plain-loop decode the Android/iOS examples mirror gives the runtime's keypoints, and the
+    exported test vectors hold exactly those."""
+    from edgepose.bundle.bundle import bundle
+    from edgepose.bundle.decode_spec import decode
+    from edgepose.codec import GaussianHeatmapCodec
+
+    rng = np.random.default_rng(1)
+    codec = GaussianHeatmapCodec((96, 128), (24, 32))
+    for _ in range(5):
+        hm = (rng.random((32, 24, 17)) ** 8).astype(np.float32)
+        a, sa = codec.decode(hm)
+        b, sb = decode(hm, codec.sigma, codec.stride)
+        assert np.abs(a - b).max() < 1e-3 and np.abs(sa - sb).max() < 1e-6
+    bundle(tiny_run["int8"], tmp_path / "b")
+    vectors = json.loads((tmp_path / "b/test_vectors.json").read_text())
+    assert len(vectors["cases"]) == 3
+    for case in vectors["cases"]:
+        q = np.asarray(case["int8_hwk_row_major"], np.float32).reshape(case["shape_hwk"])
+        hm = (q - vectors["zero_point"]) * vectors["scale"]
+        kps, _ = GaussianHeatmapCodec((64, 64), (16, 16)).decode(hm)
+        assert np.abs(kps - np.asarray(case["expected_keypoints_xy"])).max() < vectors["tolerance_px"]

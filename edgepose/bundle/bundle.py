@@ -14,7 +14,7 @@ from .metadata import read_metadata, write_metadata
 
 def bundle(model: str | Path, out_dir: str | Path, version: str = "", metrics: str | Path | None = None,
            card: str | Path | None = None) -> dict[str, Any]:  # fmt: skip
-    """Write ``OUT/NAME.tflite`` (contract embedded), ``OUT/contract.json`` and ``OUT/MODEL_CARD.md``
+    """Write ``OUT/NAME.tflite`` (contract embedded), ``OUT/contract.json``, ``OUT/test_vectors.json`` and ``OUT/MODEL_CARD.md``
     (``card`` copied, or a short generated one). Returns ``{"model", "overhead_bytes", "contract"}``."""
     src = Path(model)
     extra = read_json(metrics, "metrics file") if metrics else {}
@@ -25,6 +25,7 @@ def bundle(model: str | Path, out_dir: str | Path, version: str = "", metrics: s
         raise EdgeposeError(f"--out {out} would overwrite the input model; choose another folder")
     overhead = write_metadata(src, target, contract)
     atomic_write_json(out / "contract.json", read_metadata(target))
+    atomic_write_json(out / "test_vectors.json", make_test_vectors(target))
     if card:
         shutil.copyfile(card, out / "MODEL_CARD.md")
     else:
@@ -35,6 +36,31 @@ def bundle(model: str | Path, out_dir: str | Path, version: str = "", metrics: s
             "The full contract is embedded in the model (`edgepose bundle inspect`).\n"
         )
     return {"model": str(target), "overhead_bytes": overhead, "contract": read_metadata(target)}
+
+
+def make_test_vectors(model: str | Path, n: int = 3) -> dict[str, Any]:
+    """Raw heatmaps of ``model`` on ``n`` rendered people with the keypoints the shared decode spec
+    gives (:mod:`edgepose.bundle.decode_spec`): what the Android/iOS decoders are tested against."""
+    import numpy as np
+
+    from ..data.synth import render_image
+    from ..runtime.estimator import PoseEstimator, _quantize
+    from ..transforms import crop_person
+    from .decode_spec import test_vectors
+
+    est = PoseEstimator(model)
+    if not est.contract.output_quant[0]:
+        raise EdgeposeError(f"{model}: test vectors are for int8-output models")
+    raw = []
+    for i in range(n):
+        image, people = render_image(2024, i)
+        crop, _ = crop_person(image, people[0].bbox, est.contract.input_size)
+        x = _quantize(crop[None].astype(np.float32), est._in["dtype"], est.contract.input_quant)  # noqa: SLF001
+        est.interpreter.set_tensor(est._in["index"], x)  # noqa: SLF001
+        est.interpreter.invoke()
+        raw.append(est.interpreter.get_tensor(est._out["index"])[0])  # noqa: SLF001
+    scale, zero = est.contract.output_quant
+    return test_vectors(raw, float(scale), int(zero), est.codec.sigma, est.contract.stride)
 
 
 def inspect_bundle(path: str | Path) -> dict[str, Any]:
