@@ -26,6 +26,11 @@ def bundle(model: str | Path, out_dir: str | Path, version: str = "", metrics: s
     overhead = write_metadata(src, target, contract)
     atomic_write_json(out / "contract.json", read_metadata(target))
     atomic_write_json(out / "test_vectors.json", make_test_vectors(target))
+    from .codegen import kotlin_constants, swift_constants
+
+    embedded = read_metadata(target)
+    (out / "PoseContract.kt").write_text(kotlin_constants(embedded))
+    (out / "PoseContract.swift").write_text(swift_constants(embedded))
     if card:
         shutil.copyfile(card, out / "MODEL_CARD.md")
     else:
