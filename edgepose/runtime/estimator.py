@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -131,15 +131,27 @@ class PoseEstimator:
         return hm
 
     def predict(self, image_rgb: np.ndarray, boxes: Sequence[Sequence[float]] | None = None) -> list[Pose]:
-        if image_rgb.ndim != 3 or image_rgb.shape[2] != 3:
-            raise EdgeposeError(f"expected an RGB image [H, W, 3], got shape {image_rgb.shape}")
-        if not boxes:
-            h, w = image_rgb.shape[:2]
-            boxes = [[0.0, 0.0, float(w), float(h)]]
-        poses = []
-        for box in boxes:
-            crop, matrix = crop_person(image_rgb, box, self.contract.input_size)
-            kps_in, scores = self.codec.decode(self.heatmaps(crop))
-            kps = apply_affine(kps_in, invert_affine(matrix))
-            poses.append(Pose(keypoints=kps, scores=scores.astype(np.float64), box=[float(v) for v in box]))
-        return poses
+        return top_down(image_rgb, boxes, self.contract.input_size, lambda crop: self.codec.decode(self.heatmaps(crop)))
+
+
+def top_down(
+    image_rgb: np.ndarray,
+    boxes: Sequence[Sequence[float]] | None,
+    input_size: tuple[int, int],
+    keypoints_in_crop: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
+) -> list[Pose]:
+    """The top-down loop every estimator shares: crop each box (no boxes: the whole frame) with
+    :func:`crop_person`, get ``(keypoints [K, 2] crop px, scores [K])`` from ``keypoints_in_crop``,
+    map the keypoints back to image pixels."""
+    if image_rgb.ndim != 3 or image_rgb.shape[2] != 3:
+        raise EdgeposeError(f"expected an RGB image [H, W, 3], got shape {image_rgb.shape}")
+    if not boxes:
+        h, w = image_rgb.shape[:2]
+        boxes = [[0.0, 0.0, float(w), float(h)]]
+    poses = []
+    for box in boxes:
+        crop, matrix = crop_person(image_rgb, box, input_size)
+        kps_in, scores = keypoints_in_crop(crop)
+        kps = apply_affine(kps_in, invert_affine(matrix))
+        poses.append(Pose(keypoints=kps, scores=np.asarray(scores, dtype=np.float64), box=[float(v) for v in box]))
+    return poses

@@ -16,9 +16,8 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import EdgeposeError
-from ..transforms import apply_affine, crop_person, invert_affine
 from .backend import make_interpreter
-from .estimator import Pose
+from .estimator import Pose, top_down
 
 BLAZEPOSE_TO_COCO = (0, 2, 5, 7, 8, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28)
 
@@ -64,17 +63,7 @@ class PeerEstimator:
         raise NotImplementedError
 
     def predict(self, image_rgb: np.ndarray, boxes: Sequence[Sequence[float]] | None = None) -> list[Pose]:
-        if image_rgb.ndim != 3 or image_rgb.shape[2] != 3:
-            raise EdgeposeError(f"expected an RGB image [H, W, 3], got shape {image_rgb.shape}")
-        if not boxes:
-            h, w = image_rgb.shape[:2]
-            boxes = [[0.0, 0.0, float(w), float(h)]]
-        poses = []
-        for box in boxes:
-            crop, matrix = crop_person(image_rgb, box, self.input_size)
-            kps, scores = self.keypoints_in_crop(crop)
-            poses.append(Pose(apply_affine(kps, invert_affine(matrix)), scores.astype(np.float64), [float(v) for v in box]))
-        return poses
+        return top_down(image_rgb, boxes, self.input_size, self.keypoints_in_crop)
 
 
 class MoveNetEstimator(PeerEstimator):
