@@ -10,6 +10,7 @@ coordinates, as everywhere in edgepose) and maps them back to the image. Contrac
 
 from __future__ import annotations
 
+import abc
 from pathlib import Path
 from typing import Sequence
 
@@ -26,7 +27,7 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -50, 50)))
 
 
-class PeerEstimator:
+class PeerEstimator(abc.ABC):
     """Shared crop/invoke/map-back loop; subclasses set ``kind`` and implement ``_decode``."""
 
     kind = "peer"
@@ -59,8 +60,9 @@ class PeerEstimator:
         self.interpreter.invoke()
         return self._decode()
 
-    def _decode(self) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _decode(self) -> tuple[np.ndarray, np.ndarray]:
+        """Read the invoked model's outputs -> (keypoints ``[17, 2]`` crop px, scores ``[17]``)."""
 
     def predict(self, image_rgb: np.ndarray, boxes: Sequence[Sequence[float]] | None = None) -> list[Pose]:
         return top_down(image_rgb, boxes, self.input_size, self.keypoints_in_crop)
