@@ -94,23 +94,23 @@ def main() -> None:
         if epochs < cfg["epochs"]
         else ""
     )
-    card = f"""# Model card: `{cfg['model']}` COCO-17, {h}x{w}
+    card = f"""# Model card: `{cfg["model"]}` COCO-17, {h}x{w}
 
 Top-down 2D pose model (17 COCO keypoints as heatmaps at stride 4) of the Edge-TPU-clean HRNet
-family in `edgepose.models`: {metrics['params']:,} parameters. Input: one RGB person crop,
+family in `edgepose.models`: {metrics["params"]:,} parameters. Input: one RGB person crop,
 {h}x{w} (HxW), pixels 0..255 (normalisation is inside the model); crops come from
 `edgepose.transforms.crop_person` (box x1.25, aspect {w}:{h}). Output: 17 heatmaps
 {h // 4}x{w // 4}, decoded with DARK sub-pixel refinement (`edgepose.codec`).
 
-Files: `{cfg['model']}_coco17.keras` (fine-tune with `edgepose train ... --init pretrained`),
-`{cfg['model']}_coco17_int8.tflite` (full-integer int8, int8 input/output; runs with `edgepose.runtime`).
+Files: `{cfg["model"]}_coco17.keras` (fine-tune with `edgepose train ... --init pretrained`),
+`{cfg["model"]}_coco17_int8.tflite` (full-integer int8, int8 input/output; runs with `edgepose.runtime`).
 
 ## Training
 
-Trained from scratch on this repository's 2-core CPU machine: {epochs} epochs, {log['steps']} steps of batch
-{cfg['batch_size']}, AdamW (lr {cfg['lr']}, weight decay {cfg['weight_decay']}) with warm-up and cosine decay,
-`{cfg['augment']}` augmentation, seed {cfg['seed']}; {log['seconds'] / 3600:.2f} h,
-**{metrics['train_images_per_second']} training images/s** (people per second including the input pipeline).
+Trained from scratch on this repository's 2-core CPU machine: {epochs} epochs, {log["steps"]} steps of batch
+{cfg["batch_size"]}, AdamW (lr {cfg["lr"]}, weight decay {cfg["weight_decay"]}) with warm-up and cosine decay,
+`{cfg["augment"]}` augmentation, seed {cfg["seed"]}; {log["seconds"] / 3600:.2f} h,
+**{metrics["train_images_per_second"]} training images/s** (people per second including the input pipeline).
 Data (COCO-17 files, absent keypoints masked):
 
 {datasets}
@@ -123,8 +123,8 @@ selected on the evaluation set.{interim}
 
 ## Accuracy and latency
 
-COCO keypoint AP on `shared/data/coco_val` (58 images, {keras_acc['people']} people, ground-truth boxes,
-pycocotools OKS). Keras model: AP {f3(keras_acc['AP'])}, AP50 {f3(keras_acc['AP50'])}, PCK@0.2 {f3(keras_acc['PCK_bbox'])}.
+COCO keypoint AP on `shared/data/coco_val` (58 images, {keras_acc["people"]} people, ground-truth boxes,
+pycocotools OKS). Keras model: AP {f3(keras_acc["AP"])}, AP50 {f3(keras_acc["AP50"])}, PCK@0.2 {f3(keras_acc["PCK_bbox"])}.
 Latency: median `invoke()` of LiteRT on this machine (x86-64, 2 cores), 200 runs after 20 warm-ups
 (int16x8: 20 runs).
 

@@ -476,8 +476,17 @@ def predict(
     no_draw: bool = typer.Option(False, "--no-draw", help="Write results.json only."),
     contract: Optional[Path] = typer.Option(None, "--contract", help="contract.json for a model without embedded metadata."),
     force: bool = typer.Option(False, "--force", help="Reuse a non-empty output folder."),
+    detector: Optional[Path] = typer.Option(
+        None, "--detector", help="Person detector .tflite (SSD with TFLite_Detection_PostProcess, or BlazePose pose_detection)."
+    ),
+    det_threshold: float = typer.Option(0.5, "--det-threshold", help="Detector score threshold."),
+    det_iou: Optional[float] = typer.Option(None, "--det-iou", help="Detector NMS IoU (default: the contract's)."),
+    max_people: int = typer.Option(10, "--max-people"),
+    person_class: int = typer.Option(0, "--person-class", help="SSD label id of 'person'."),
+    redetect_every: int = typer.Option(10, "--redetect-every", help="Video: run the detector at least every N frames."),
+    min_pose_score: float = typer.Option(0.3, "--min-pose-score", help="Video: re-detect when a track's pose score drops below."),
 ) -> None:
-    """Keypoints for every person (GT boxes with --coco, else the whole frame): COCO results JSON + drawings."""
+    """Keypoints for every person (GT boxes with --coco, detected with --detector, else the whole frame): COCO results JSON + drawings."""
     from .fsutil import prepare_output_dir
     from .predict import VIDEO_SUFFIXES
     from .predict import predict as run_predict
@@ -488,6 +497,14 @@ def predict(
 
         explicit = read_json(contract, "contract file") if contract is not None else None
         estimator = open_pose_model(model, threads=threads, backend=backend, flip_test=flip, contract=explicit)
+        person_detector = None
+        if detector is not None:
+            from .runtime.detectors import open_detector
+
+            person_detector = open_detector(
+                detector, threads, backend, score_threshold=det_threshold, iou_threshold=det_iou, max_people=max_people,
+                person_class=person_class,
+            )  # fmt: skip
         folder = prepare_output_dir(out, force=force)
         if source.is_dir():
             total = None
@@ -501,8 +518,12 @@ def predict(
             total = 1
         reporter = RichReporter()
         reporter.start(f"predict {model.name}", total)
-        res = run_predict(estimator, source, folder, coco=coco, draw=not no_draw, on_progress=lambda n: reporter.advance(n))
-        reporter.finish(f"{res['people']} people in {res['images']} images/frames")
+        res = run_predict(
+            estimator, source, folder, coco=coco, draw=not no_draw, on_progress=lambda n: reporter.advance(n),
+            detector=person_detector, track={"redetect_every": redetect_every, "min_pose_score": min_pose_score},
+        )  # fmt: skip
+        calls = f"; detector on {res['detector_calls']} of {res['images']} frames" if "detector_calls" in res else ""
+        reporter.finish(f"{res['people']} people in {res['images']} images/frames{calls}")
         out_console.print(f"results: {res['results']}" + (f"; drawings in {folder}" if res["drawn"] else ""))
 
     _run(go)

@@ -1,8 +1,9 @@
 """``edgepose predict``: a pose model over an image, a folder of images or a video.
 
-Top-down: people come from ``--coco`` ground-truth boxes (the evaluation protocol) or, without
-them, the whole frame is one person. Writes ``results.json`` (COCO keypoint results; for a video
-one entry per frame with ``frame``), drawn images (or an annotated ``.mp4``). Runtime only:
+Top-down: people come from ``--coco`` ground-truth boxes (the evaluation protocol), from a person
+detector (``detector``; on a video, detect-then-track), or, with neither, the whole frame is one
+person. Writes ``results.json`` (COCO keypoint results; for a video one entry per person and
+frame with ``frame`` and ``track_id``), drawn images (or an annotated ``.mp4``). Runtime only:
 numpy, OpenCV, LiteRT.
 """
 
@@ -24,15 +25,20 @@ VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm")
 
 
 def _result(image_id: Any, pose, extra: dict | None = None) -> dict[str, Any]:
+    """One COCO keypoint result; with a detector, ``score`` = pose score x detector score."""
     kps = np.concatenate([pose.keypoints, pose.scores[:, None]], axis=1)
-    return {
+    result = {
         "image_id": image_id,
         "category_id": 1,
         "keypoints": [round(float(v), 2) for v in kps.ravel()],
-        "score": round(pose.score, 4),
+        "score": round(pose.score * (pose.det_score if pose.det_score is not None else 1.0), 4),
         "bbox": [round(float(v), 2) for v in pose.box],
-        **(extra or {}),
     }
+    if pose.det_score is not None:
+        result["det_score"] = round(pose.det_score, 4)
+    if pose.track_id is not None:
+        result["track_id"] = pose.track_id
+    return {**result, **(extra or {})}
 
 
 def predict(
@@ -42,11 +48,18 @@ def predict(
     coco: str | Path | None = None,
     draw: bool = True,
     on_progress: Callable[[int], None] | None = None,
+    detector=None,
+    track: dict | None = None,
 ) -> dict[str, Any]:
     """Run ``estimator`` (anything with ``predict(image_rgb, boxes)``) over ``source``.
 
-    Returns ``{"results": path, "images": n, "people": n, "drawn": [paths]}``.
+    ``detector`` (a :class:`~edgepose.runtime.detectors.PersonDetector`) finds the people; on a
+    video it drives :class:`~edgepose.runtime.tracking.DetectThenTrack` with ``track`` kwargs.
+    Returns ``{"results": path, "images": n, "people": n, "drawn": [paths]}`` (+ ``"detector_calls"``
+    for a tracked video).
     """
+    if detector is not None and coco is not None:
+        raise EdgeposeError("--coco (ground-truth boxes) and --detector are alternatives; give one")
     src = Path(source)
     out = Path(out_dir)
     if not src.exists():
@@ -54,7 +67,7 @@ def predict(
     if src.is_file() and src.suffix.lower() in VIDEO_SUFFIXES:
         if coco is not None:
             raise EdgeposeError("--coco boxes apply to images, not to a video")
-        return _predict_video(estimator, src, out, draw, on_progress)
+        return _predict_video(estimator, src, out, draw, on_progress, detector, track or {})
     boxes_by_file: dict[str, tuple[Any, list]] = {}
     if coco is not None:
         from .data.coco import load_coco
@@ -81,7 +94,12 @@ def predict(
         if coco is not None and rel not in boxes_by_file:
             raise EdgeposeError(f"{rel} is not in {coco}")
         image = load_rgb(path)
-        poses = estimator.predict(image, boxes) if boxes != [] else []
+        if detector is not None:
+            from .runtime.tracking import detect_poses
+
+            poses = detect_poses(estimator, detector, image)
+        else:
+            poses = estimator.predict(image, boxes) if boxes != [] else []
         results.extend(_result(image_id, p) for p in poses)
         if draw:
             canvas = image
@@ -97,11 +115,16 @@ def predict(
     return {"results": str(results_path), "images": len(files), "people": len(results), "drawn": drawn}
 
 
-def _predict_video(estimator, src: Path, out: Path, draw: bool, on_progress) -> dict[str, Any]:
+def _predict_video(estimator, src: Path, out: Path, draw: bool, on_progress, detector, track: dict) -> dict[str, Any]:
     cap = cv2.VideoCapture(str(src))
     if not cap.isOpened():
         raise EdgeposeError(f"cannot open video {src}")
     fps = cap.get(cv2.CAP_PROP_FPS) or 25.0
+    tracker = None
+    if detector is not None:
+        from .runtime.tracking import DetectThenTrack
+
+        tracker = DetectThenTrack(estimator, detector, **track)
     results, writer, frame_index = [], None, 0
     target = out / f"{src.stem}_pose.mp4"
     out.mkdir(parents=True, exist_ok=True)
@@ -112,7 +135,7 @@ def _predict_video(estimator, src: Path, out: Path, draw: bool, on_progress) -> 
             if not ok:
                 break
             rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-            poses = estimator.predict(rgb, None)
+            poses = tracker(rgb, frame_index / fps) if tracker is not None else estimator.predict(rgb, None)
             results.extend(_result(frame_index, p, {"frame": frame_index}) for p in poses)
             if draw:
                 canvas = rgb
@@ -134,4 +157,12 @@ def _predict_video(estimator, src: Path, out: Path, draw: bool, on_progress) -> 
     if writer is not None:
         tmp.replace(target)
     results_path = atomic_write_json(out / "results.json", results)
-    return {"results": str(results_path), "images": frame_index, "people": len(results), "drawn": [str(target)] if draw else []}
+    summary = {
+        "results": str(results_path),
+        "images": frame_index,
+        "people": len(results),
+        "drawn": [str(target)] if draw else [],
+    }
+    if tracker is not None:
+        summary["detector_calls"] = tracker.stats["detector_calls"]
+    return summary

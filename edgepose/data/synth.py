@@ -575,3 +575,58 @@ def iter_synth(seed: int, n: int) -> Iterator[tuple[int, np.ndarray, list[SynthP
     for i in range(n):
         img, people = render_image(seed, i)
         yield i, img, people
+
+
+def render_video(
+    seed: int, n_frames: int, size: tuple[int, int] = (320, 240), n_people: int = 2, fps: float = 15.0
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """A clip of ``n_people`` rendered people walking across a fixed background.
+
+    Each person blends between two sampled poses (a smooth cycle) while moving horizontally and
+    bouncing off the frame edges; the camera stays put. Yields ``(uint8 RGB [H, W, 3], keypoints
+    [n_people, 17, 3])`` per frame, keypoints ``x, y, v`` with ``v = 2`` inside the frame and 0
+    outside (no occlusion reasoning). Deterministic for ``seed``.
+    """
+    w, h = size
+    background = _background(np.random.default_rng([seed, 1_000_000]), h, w)
+    light = np.array([0.6, -0.8])
+    people = []
+    for p in range(n_people):
+        rng = np.random.default_rng([seed, p, 7])
+        pose_a, pose_b = sample_pose(np.random.default_rng([seed, p, 0])), sample_pose(np.random.default_rng([seed, p, 1]))
+        people.append(
+            {
+                "a": pose_a,
+                "b": pose_b,
+                "palette": _person_palette(rng),
+                "height": _u(rng, 0.55, 0.8) * h,
+                "x0": (p + 0.5) / n_people * w,
+                "vx": _u(rng, 25, 60) * (1 if rng.random() < 0.5 else -1),  # px/s
+                "cy": _u(rng, 0.48, 0.56) * h,
+                "freq": _u(rng, 0.3, 0.7),  # pose cycles per second
+            }
+        )
+    for f in range(n_frames):
+        t = f / fps
+        img = background.copy()
+        ids = np.zeros((h, w), np.int32)
+        kps = np.zeros((n_people, NUM_KEYPOINTS, 3))
+        for pidx, person in enumerate(people):
+            s = 0.5 - 0.5 * math.cos(2 * math.pi * person["freq"] * t)
+            a, b = person["a"], person["b"]
+            pose = Pose3D(
+                joints={k: (1 - s) * a.joints[k] + s * b.joints[k] for k in a.joints},
+                head_rot=a.head_rot,
+                head_radius=a.head_radius,
+                limb_radius=a.limb_radius,
+            )
+            span = w * 0.7
+            travel = (person["x0"] - 0.15 * w + person["vx"] * t) % (2 * span)
+            cx = 0.15 * w + (travel if travel <= span else 2 * span - travel)
+            proj = project(pose, np.random.default_rng([seed, pidx, 3]), person["height"], (cx, person["cy"]), 0.0)
+            _draw_person(img, ids, proj, pose, person["palette"], light, pidx)
+            for name in OWNERS:
+                x, y = proj.pts[name]
+                inside = 0 <= x <= w - 1 and 0 <= y <= h - 1
+                kps[pidx, KI[name]] = (x, y, 2 if inside else 0)
+        yield img, kps

@@ -35,15 +35,28 @@ class ModelContract:
 
 @dataclass
 class Pose:
-    """One person: ``keypoints`` ``float [K, 2]`` image pixels, ``scores`` ``float [K]``, the box used."""
+    """One person: ``keypoints`` ``float [K, 2]`` image pixels, ``scores`` ``float [K]``, the box used
+    (``[x, y, w, h]``); with a detector, its score; in a video, the track id."""
 
     keypoints: np.ndarray
     scores: np.ndarray
     box: list[float]
+    det_score: float | None = None
+    track_id: int | None = None
 
     @property
     def score(self) -> float:
         return float(np.clip(self.scores, 0.0, 1.0).mean())
+
+    def keypoint_box(self, min_score: float = 0.3, pad: float = 0.1) -> list[float] | None:
+        """``[x, y, w, h]`` around the keypoints scoring ``>= min_score``, grown by ``pad`` of its
+        size on each side (COCO boxes hug the body; joints sit inside it); None under 2 points."""
+        pts = self.keypoints[self.scores >= min_score]
+        if len(pts) < 2:
+            return None
+        (x0, y0), (x1, y1) = pts.min(0), pts.max(0)
+        w, h = x1 - x0, y1 - y0
+        return [float(x0 - pad * w), float(y0 - pad * h), float(w * (1 + 2 * pad)), float(h * (1 + 2 * pad))]
 
 
 def _quantize(x: np.ndarray, dtype: np.dtype, quant: tuple[float, int]) -> np.ndarray:

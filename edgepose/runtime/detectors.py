@@ -1,0 +1,303 @@
+"""Person detectors for top-down pose: boxes in image pixels from common TFLite detector contracts.
+
+Two contracts, told apart by the model's tensors (:func:`open_detector`):
+
+* **SSD with ``TFLite_Detection_PostProcess``** (the TF/Coral model-zoo
+  ``ssd_mobilenet_*_postprocess`` family): four outputs, boxes ``[1, N, 4]`` (normalised
+  ``ymin, xmin, ymax, xmax``), classes ``[1, N]``, scores ``[1, N]`` and the count ``[1]``. The
+  image is resized (stretched) to the input; ``person_class`` picks the label id (0 = person in
+  the zoo's COCO label maps).
+* **BlazePose's detector** (MediaPipe ``pose_detection.tflite``): box regressors ``[1, A, 12]``
+  and score logits ``[1, A, 1]`` over ``A`` SSD anchors (224 input: strides 8/16/32/32/32, two
+  anchors per cell, fixed size = 2254). Decoded here in numpy: anchors, box + 4 keypoints
+  (mid-hip, full-body circle point, mid-shoulder, upper-body circle point), sigmoid, weighted
+  NMS. The person box is MediaPipe's body ROI: the square around the hip centre whose half side
+  is the hip-to-circle distance.
+
+Every detector returns :class:`Detection` s with ``box = [x, y, w, h]`` in image pixels, best
+first, after the score threshold, NMS at ``iou_threshold`` and the ``max_people`` cap. numpy,
+OpenCV and LiteRT only.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ..errors import EdgeposeError
+from .backend import make_interpreter
+from .peers import describe_contract
+
+DETECTOR_CONTRACTS = (
+    "SSD with TFLite_Detection_PostProcess (outputs boxes [1,N,4], classes [1,N], scores [1,N], count [1])",
+    "BlazePose pose_detection (outputs regressors [1,A,12], score logits [1,A,1])",
+)
+
+
+@dataclass
+class Detection:
+    """One person: ``box`` COCO ``[x, y, w, h]`` image pixels, ``score`` in [0, 1], optional
+    detector keypoints ``[k, 2]`` in image pixels."""
+
+    box: list[float]
+    score: float
+    keypoints: np.ndarray | None = field(default=None, repr=False)
+
+
+def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """IoU matrix ``[len(a), len(b)]`` of ``[x, y, w, h]`` boxes."""
+    a, b = np.asarray(a, np.float64).reshape(-1, 4), np.asarray(b, np.float64).reshape(-1, 4)
+    ax1, ay1, ax2, ay2 = a[:, 0], a[:, 1], a[:, 0] + a[:, 2], a[:, 1] + a[:, 3]
+    bx1, by1, bx2, by2 = b[:, 0], b[:, 1], b[:, 0] + b[:, 2], b[:, 1] + b[:, 3]
+    iw = np.clip(np.minimum(ax2[:, None], bx2[None]) - np.maximum(ax1[:, None], bx1[None]), 0, None)
+    ih = np.clip(np.minimum(ay2[:, None], by2[None]) - np.maximum(ay1[:, None], by1[None]), 0, None)
+    inter = iw * ih
+    union = (a[:, 2] * a[:, 3])[:, None] + (b[:, 2] * b[:, 3])[None] - inter
+    return np.where(union > 0, inter / np.maximum(union, 1e-12), 0.0)
+
+
+def nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float, weighted: bool = False, extra: np.ndarray | None = None):
+    """Non-maximum suppression over ``[n, 4]`` xywh boxes, best first.
+
+    ``weighted`` (MediaPipe's WEIGHTED algorithm): each kept box (and its row of ``extra``, e.g.
+    keypoints) is the score-weighted mean of the boxes it suppresses. Returns
+    ``(boxes, scores, extra)`` of the kept detections.
+    """
+    order = np.argsort(-scores, kind="stable")
+    boxes, scores = np.asarray(boxes, np.float64)[order], np.asarray(scores, np.float64)[order]
+    extra = None if extra is None else np.asarray(extra, np.float64)[order]
+    kept_b, kept_s, kept_e = [], [], []
+    alive = np.ones(len(boxes), bool)
+    for i in range(len(boxes)):
+        if not alive[i]:
+            continue
+        ious = box_iou(boxes[i], boxes)[0]
+        group = alive & (ious > iou_threshold)
+        group[i] = True
+        if weighted:
+            w = scores[group] / scores[group].sum()
+            kept_b.append((boxes[group] * w[:, None]).sum(0))
+            if extra is not None:
+                kept_e.append(np.tensordot(w, extra[group], axes=1))
+        else:
+            kept_b.append(boxes[i])
+            if extra is not None:
+                kept_e.append(extra[i])
+        kept_s.append(scores[i])
+        alive &= ~group
+    out_b = np.array(kept_b).reshape(-1, 4)
+    out_e = None if extra is None else np.array(kept_e).reshape((-1,) + extra.shape[1:])
+    return out_b, np.array(kept_s), out_e
+
+
+class PersonDetector(abc.ABC):
+    """``detect(image_rgb) -> [Detection]`` for ``uint8 [H, W, 3]`` RGB images."""
+
+    kind = "detector"
+
+    def __init__(
+        self,
+        model_path: str | Path,
+        threads: int = 1,
+        backend: str = "auto",
+        score_threshold: float = 0.5,
+        iou_threshold: float = 0.45,
+        max_people: int = 10,
+        interpreter=None,
+    ):
+        self.path = Path(model_path)
+        self.interpreter = interpreter or make_interpreter(self.path, threads=threads, backend=backend)
+        self.score_threshold = float(score_threshold)
+        self.iou_threshold = float(iou_threshold)
+        self.max_people = int(max_people)
+        self._in = self.interpreter.get_input_details()[0]
+        self._outs = self.interpreter.get_output_details()
+        _, h, w, _ = (int(v) for v in self._in["shape"])
+        self.input_size = (w, h)
+
+    def _set_input(self, pixels: np.ndarray, norm: tuple[float, float]) -> None:
+        """``pixels`` uint8 ``[h, w, 3]`` at the input size; float inputs get ``(p - mean) / std``."""
+        dtype = self._in["dtype"]
+        if np.issubdtype(dtype, np.floating):
+            x = (pixels.astype(np.float32) - norm[0]) / norm[1]
+        else:
+            scale, zero = self._in["quantization"]
+            if scale and np.dtype(dtype) == np.int8:
+                real = (pixels.astype(np.float32) - norm[0]) / norm[1]
+                x = np.clip(np.round(real / scale + zero), -128, 127).astype(np.int8)
+            else:
+                x = pixels.astype(dtype)  # uint8 pixels as they are (the zoo's quantized SSDs)
+        self.interpreter.set_tensor(self._in["index"], x[None])
+        self.interpreter.invoke()
+
+    def _tensor(self, detail) -> np.ndarray:
+        raw = self.interpreter.get_tensor(detail["index"])
+        scale, zero = detail["quantization"]
+        if scale and not np.issubdtype(raw.dtype, np.floating):
+            return (raw.astype(np.float32) - zero) * scale
+        return raw.astype(np.float32)
+
+    def detect(self, image_rgb: np.ndarray) -> list[Detection]:
+        if image_rgb.ndim != 3 or image_rgb.shape[2] != 3:
+            raise EdgeposeError(f"expected an RGB image [H, W, 3], got shape {image_rgb.shape}")
+        dets = self._detect(image_rgb)
+        return dets[: self.max_people]
+
+    @abc.abstractmethod
+    def _detect(self, image_rgb: np.ndarray) -> list[Detection]:
+        """Detections best first, thresholded and NMS-ed."""
+
+
+class SsdDetector(PersonDetector):
+    """SSD models whose graph ends in ``TFLite_Detection_PostProcess`` (NMS done in the model)."""
+
+    kind = "ssd"
+
+    def __init__(self, *args, person_class: int = 0, norm: tuple[float, float] = (127.5, 127.5), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person_class = int(person_class)
+        self.norm = norm
+        shapes = [d["shape"].tolist() for d in self._outs]
+        self._boxes = next(d for d, s in zip(self._outs, shapes) if len(s) == 3 and s[-1] == 4)
+        self._count = next(d for d, s in zip(self._outs, shapes) if s == [1])
+        pairs = [d for d, s in zip(self._outs, shapes) if len(s) == 2]
+        # TF1 exports name them ...PostProcess:1 (classes) and :2 (scores); otherwise output order.
+        by_suffix = {d["name"].rsplit(":", 1)[-1]: d for d in pairs if ":" in d["name"]}
+        if "1" in by_suffix and "2" in by_suffix:
+            self._classes, self._scores = by_suffix["1"], by_suffix["2"]
+        else:
+            self._classes, self._scores = pairs[0], pairs[1]
+
+    def _detect(self, image_rgb):
+        h, w = image_rgb.shape[:2]
+        iw, ih = self.input_size
+        self._set_input(cv2.resize(image_rgb, (iw, ih), interpolation=cv2.INTER_LINEAR), self.norm)
+        boxes = self._tensor(self._boxes)[0]
+        classes, scores = self._tensor(self._classes)[0], self._tensor(self._scores)[0]
+        if np.any(np.abs(classes - np.round(classes)) > 1e-3) and np.all(np.abs(scores - np.round(scores)) <= 1e-3):
+            classes, scores = scores, classes  # the classes tensor is the integer-valued one
+        n = int(round(float(self._tensor(self._count).ravel()[0])))
+        keep = [
+            i
+            for i in range(min(n, len(scores)))
+            if int(round(classes[i])) == self.person_class and scores[i] >= self.score_threshold
+        ]
+        if not keep:
+            return []
+        b = boxes[keep]
+        xywh = np.stack([b[:, 1] * w, b[:, 0] * h, (b[:, 3] - b[:, 1]) * w, (b[:, 2] - b[:, 0]) * h], axis=1)
+        xywh, s, _ = nms(xywh, scores[keep], self.iou_threshold)
+        return [Detection(box=[float(v) for v in bb], score=float(sc)) for bb, sc in zip(xywh, s)]
+
+
+def ssd_anchors(input_size: int = 224, strides=(8, 16, 32, 32, 32), anchors_per_layer: int = 2) -> np.ndarray:
+    """MediaPipe SsdAnchorsCalculator with fixed anchor size: ``[A, 2]`` normalised centres
+    ``(x, y)``; layers that share a stride share one feature map (cells row-major)."""
+    centres = []
+    i = 0
+    while i < len(strides):
+        j = i
+        while j < len(strides) and strides[j] == strides[i]:
+            j += 1
+        side = int(np.ceil(input_size / strides[i]))
+        per_cell = anchors_per_layer * (j - i)
+        ys, xs = np.meshgrid((np.arange(side) + 0.5) / side, (np.arange(side) + 0.5) / side, indexing="ij")
+        cell = np.stack([xs.ravel(), ys.ravel()], axis=1)
+        centres.append(np.repeat(cell, per_cell, axis=0))
+        i = j
+    return np.concatenate(centres)
+
+
+class BlazePoseDetector(PersonDetector):
+    """MediaPipe's BlazePose person detector (``pose_detection.tflite``), decoded in numpy."""
+
+    kind = "blazepose-detector"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("iou_threshold", 0.3)  # MediaPipe's pose detection NMS
+        super().__init__(*args, **kwargs)
+        shapes = [d["shape"].tolist() for d in self._outs]
+        self._reg = next(d for d, s in zip(self._outs, shapes) if len(s) == 3 and s[-1] == 12)
+        self._logit = next(d for d, s in zip(self._outs, shapes) if len(s) == 3 and s[-1] == 1)
+        side = self.input_size[0]
+        self.anchors = ssd_anchors(side)
+        if len(self.anchors) != self._reg["shape"][1]:
+            raise EdgeposeError(
+                f"{self.path}: {self._reg['shape'][1]} anchors in the model, {len(self.anchors)} from the BlazePose "
+                f"anchor recipe at {side}x{side}"
+            )
+
+    def _detect(self, image_rgb):
+        h, w = image_rgb.shape[:2]
+        side = self.input_size[0]
+        scale = side / max(h, w)
+        nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
+        pad_x, pad_y = (side - nw) // 2, (side - nh) // 2
+        canvas = np.zeros((side, side, 3), np.uint8)
+        canvas[pad_y : pad_y + nh, pad_x : pad_x + nw] = cv2.resize(image_rgb, (nw, nh), interpolation=cv2.INTER_AREA)
+        self._set_input(canvas, (127.5, 127.5))
+        raw = self._tensor(self._reg)[0].astype(np.float64)
+        scores = 1.0 / (1.0 + np.exp(-np.clip(self._tensor(self._logit)[0, :, 0].astype(np.float64), -100, 100)))
+        keep = scores >= self.score_threshold
+        if not keep.any():
+            return []
+        raw, scores, anchors = raw[keep], scores[keep], self.anchors[keep] * side  # input pixels
+        cx, cy = raw[:, 0] + anchors[:, 0], raw[:, 1] + anchors[:, 1]
+        face = np.stack([cx - raw[:, 2] / 2, cy - raw[:, 3] / 2, raw[:, 2], raw[:, 3]], axis=1)
+        kps = raw[:, 4:12].reshape(-1, 4, 2) + anchors[:, None, :]
+        face, scores, kps = nms(face, scores, self.iou_threshold, weighted=True, extra=kps)
+        # input pixels -> image pixels (undo the letterbox)
+        kps = (kps - np.array([pad_x, pad_y])) / scale
+        dets = []
+        for kp, sc in zip(kps, scores):
+            r = float(np.linalg.norm(kp[1] - kp[0]))
+            c = kp[0]
+            dets.append(Detection(box=[float(c[0] - r), float(c[1] - r), 2 * r, 2 * r], score=float(sc), keypoints=kp))
+        return dets
+
+
+def detector_kind(interpreter, name: str = "model") -> str:
+    """'ssd' | 'blazepose-detector' from the model's tensors, or one error naming the contracts."""
+    ins, outs = interpreter.get_input_details(), interpreter.get_output_details()
+    shapes = [d["shape"].tolist() for d in outs]
+    if len(ins) == 1 and len(ins[0]["shape"]) == 4 and ins[0]["shape"][-1] == 3:
+        if (
+            len(outs) == 4
+            and sum(len(s) == 3 and s[-1] == 4 for s in shapes) == 1
+            and sum(len(s) == 2 for s in shapes) == 2
+            and [1] in shapes
+        ):
+            return "ssd"
+        if (
+            len(outs) == 2
+            and any(len(s) == 3 and s[-1] == 12 for s in shapes)
+            and any(len(s) == 3 and s[-1] == 1 for s in shapes)
+        ):
+            return "blazepose-detector"
+    raise EdgeposeError(
+        f"{name}: not a supported person detector ({describe_contract(interpreter)}); supported: {'; '.join(DETECTOR_CONTRACTS)}"
+    )
+
+
+def open_detector(
+    model_path: str | Path,
+    threads: int = 1,
+    backend: str = "auto",
+    score_threshold: float = 0.5,
+    iou_threshold: float | None = None,
+    max_people: int = 10,
+    person_class: int = 0,
+) -> PersonDetector:
+    """The right :class:`PersonDetector` for a ``.tflite`` detector (contract read from the model)."""
+    interp = make_interpreter(model_path, threads=threads, backend=backend)
+    kind = detector_kind(interp, Path(model_path).name)
+    common = dict(threads=threads, backend=backend, score_threshold=score_threshold, max_people=max_people, interpreter=interp)
+    if iou_threshold is not None:
+        common["iou_threshold"] = iou_threshold
+    if kind == "ssd":
+        return SsdDetector(model_path, person_class=person_class, **common)
+    return BlazePoseDetector(model_path, **common)
