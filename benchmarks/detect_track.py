@@ -84,7 +84,8 @@ def main() -> None:
     rows = [run(m, frames, estimator, detector, args.redetect_every, fps) for m in ("every", "track")]
     base = rows[0]["error_px"]
     lines = [
-        f"{args.frames} frames, 2 people, 320x240, seed {args.seed}; pose {Path(args.model).name}, detector {Path(args.detector).name}",
+        f"{args.frames} frames, 2 people, 320x240, seed {args.seed}; "
+        f"pose {Path(args.model).name}, detector {Path(args.detector).name}",
         "",
         "| mode | detector calls | frames/s | people found | keypoint error px | % of height | vs every frame | track ids |",
         "|---|---|---|---|---|---|---|---|",
@@ -92,7 +93,8 @@ def main() -> None:
     for r in rows:
         lines.append(
             f"| {r['mode']} | {r['detector_calls']} / {r['frames']} | {r['fps']:.1f} | {100 * r['people_found']:.1f} % | "
-            f"{r['error_px']:.2f} | {r['error_pct_height']:.2f} | {100 * (r['error_px'] / base - 1):+.1f} % | {r['track_ids'] or '-'} |"
+            f"{r['error_px']:.2f} | {r['error_pct_height']:.2f} | {100 * (r['error_px'] / base - 1):+.1f} % | "
+            f"{r['track_ids'] or '-'} |"
         )
     text = "\n".join(lines)
     print(text)

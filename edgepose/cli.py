@@ -486,7 +486,7 @@ def predict(
     redetect_every: int = typer.Option(10, "--redetect-every", help="Video: run the detector at least every N frames."),
     min_pose_score: float = typer.Option(0.3, "--min-pose-score", help="Video: re-detect when a track's pose score drops below."),
 ) -> None:
-    """Keypoints for every person (GT boxes with --coco, detected with --detector, else the whole frame): COCO results JSON + drawings."""
+    """Keypoints for every person (GT boxes with --coco, --detector boxes, else the whole frame): results JSON + drawings."""
     from .fsutil import prepare_output_dir
     from .predict import VIDEO_SUFFIXES
     from .predict import predict as run_predict
@@ -542,8 +542,10 @@ def bench_accuracy(
     flip: bool = typer.Option(False, "--flip", help="Average with the horizontally flipped crop."),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for accuracy.json and accuracy.md."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+    detector: Optional[Path] = typer.Option(None, "--detector", help="Person detector .tflite: adds AP with detected boxes."),
+    det_threshold: float = typer.Option(0.5, "--det-threshold", help="Detector score threshold."),
 ) -> None:
-    """COCO AP/AR and PCK of one model with ground-truth boxes (per-keypoint table)."""
+    """COCO AP/AR and PCK of one model with ground-truth boxes (per-keypoint table); --detector adds detected boxes."""
     from .bench import bench_accuracy as run_accuracy
     from .data.coco import load_coco
     from .fsutil import atomic_write_json, atomic_write_text
@@ -552,8 +554,11 @@ def bench_accuracy(
     def go():
         n_images = len(load_coco(data)["images"])
         reporter = RichReporter()
-        reporter.start(f"accuracy of {model.name}", n_images)
-        stats = run_accuracy(model, data, images, lsp_joints, threads, flip, on_progress=lambda n: reporter.advance(n))
+        reporter.start(f"accuracy of {model.name}", n_images * (2 if detector else 1))
+        stats = run_accuracy(
+            model, data, images, lsp_joints, threads, flip, on_progress=lambda n: reporter.advance(n),
+            detector=detector, det_threshold=det_threshold,
+        )  # fmt: skip
         reporter.finish()
         text = evaluation_markdown(stats, title=f"{model.name} on {data}")
         if out is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 
@@ -69,4 +70,17 @@ def evaluation_markdown(stats: dict[str, Any], title: str = "Keypoint evaluation
     for name, row in stats.get("per_keypoint", {}).items():
         line = f"| {name} | {row.get('n', 0)} | {_fmt(row.get('PCK_bbox'))} | {_fmt(row.get('PCK_torso'))} |"
         lines.append(line + (f" {_fmt(row.get('PCK_head'))} |" if has_head else ""))
+    det = stats.get("detected")
+    if det:
+        rec = det["recall_iou50"]
+        lines += [
+            "",
+            f"## Ground-truth boxes vs detected boxes ({Path(det['detector']).name}, score >= {det['threshold']})",
+            "",
+            "| boxes | AP | AP50 | AR | detector recall@IoU0.5 (its boxes) | (keypoint boxes) |",
+            "|---|---|---|---|---|---|",
+            f"| ground truth | {_fmt(stats.get('AP'))} | {_fmt(stats.get('AP50'))} | {_fmt(stats.get('AR'))} | - | - |",
+            f"| detected | {_fmt(det.get('AP'))} | {_fmt(det.get('AP50'))} | {_fmt(det.get('AR'))} | "
+            f"{_fmt(rec['roi'])} | {_fmt(rec['keypoints'])} |",
+        ]
     return "\n".join(lines) + "\n"

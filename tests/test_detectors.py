@@ -1,0 +1,165 @@
+"""Person detectors, NMS, anchors, detect-then-track and One Euro smoothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from edgepose.errors import EdgeposeError
+from edgepose.runtime.detectors import Detection, PersonDetector, box_iou, nms, open_detector, ssd_anchors
+from edgepose.runtime.estimator import Pose
+from edgepose.runtime.tracking import DetectThenTrack, OneEuroFilter, track_affinity
+
+REPO = Path(__file__).resolve().parents[1]
+PEERS = Path(os.environ.get("EDGEPOSE_SHARED_PEERS", REPO.parent / "shared" / "peers"))
+PRETRAINED = REPO / "edgepose" / "pretrained" / "edgehrnet-t_coco17_int8.tflite"
+needs_peers = pytest.mark.skipif(not (PEERS / "pose_detection.tflite").is_file(), reason=f"peer models not found at {PEERS}")
+
+
+def test_blazepose_anchor_recipe_gives_the_models_2254_anchors():
+    anchors = ssd_anchors(224)
+    assert anchors.shape == (2254, 2)
+    # first cell of the stride-8 map (28x28, 2 per cell), last cell of the stride-32 map (7x7, 6 per cell)
+    np.testing.assert_allclose(anchors[0], [0.5 / 28, 0.5 / 28])
+    np.testing.assert_allclose(anchors[-1], [6.5 / 7, 6.5 / 7])
+    assert len(np.unique(anchors[1568 : 1568 + 392], axis=0)) == 196
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(*[st.floats(0, 100)] * 2, *[st.floats(1, 50)] * 2, st.floats(0.01, 1)), min_size=1, max_size=12))
+def test_nms_keeps_the_best_box_and_no_two_kept_boxes_overlap_beyond_the_threshold(rows):
+    arr = np.array(rows)
+    boxes, scores = arr[:, :4], arr[:, 4]
+    kept, kept_scores, _ = nms(boxes, scores, 0.5)
+    assert kept_scores[0] == scores.max()
+    assert list(kept_scores) == sorted(kept_scores, reverse=True)
+    ious = box_iou(kept, kept)
+    np.fill_diagonal(ious, 0)
+    assert (ious <= 0.5 + 1e-9).all()
+
+
+def test_weighted_nms_averages_the_suppressed_boxes_and_their_keypoints():
+    boxes = np.array([[0, 0, 10, 10], [1, 1, 10, 10], [50, 50, 10, 10]], float)
+    scores = np.array([0.9, 0.3, 0.8])
+    kps = np.array([[[0, 0]], [[4, 4]], [[50, 50]]], float)
+    kept, s, k = nms(boxes, scores, 0.3, weighted=True, extra=kps)
+    np.testing.assert_allclose(kept[0], [0.25, 0.25, 10, 10])
+    np.testing.assert_allclose(k[0], [[1.0, 1.0]])
+    np.testing.assert_allclose(s, [0.9, 0.8])
+
+
+def test_one_euro_filter_smooths_jitter_and_follows_a_step():
+    rng = np.random.default_rng(0)
+    f = OneEuroFilter(min_cutoff=1.0, beta=0.0)
+    noisy = 10 + rng.normal(0, 1, 200)
+    out = np.array([f(np.array([x]), i / 30)[0] for i, x in enumerate(noisy)])
+    assert out[50:].std() < 0.5 * noisy[50:].std()
+    g = OneEuroFilter(min_cutoff=1.0, beta=1.0)
+    step = [g(np.array([0.0 if i < 10 else 100.0]), i / 30)[0] for i in range(40)]
+    assert step[-1] > 99  # it catches up
+
+
+def test_track_affinity_matches_a_square_detector_box_to_the_track_of_the_same_person():
+    track = np.array([[100, 50, 40, 120]], float)  # a standing person's keypoint box
+    dets = np.array([[60, 50, 120, 120], [300, 50, 120, 120]], float)  # square boxes, same centre / elsewhere
+    aff = track_affinity(track, dets)
+    assert box_iou(track, dets)[0, 0] < 0.5 < aff[0, 0]
+    assert aff[0, 1] == 0
+
+
+class _ScriptedDetector(PersonDetector):
+    """A detector that returns given boxes (no model) to drive the tracker."""
+
+    def __init__(self, boxes):
+        self.boxes, self.max_people, self.calls = boxes, 10, 0
+
+    def _detect(self, image_rgb):
+        self.calls += 1
+        return [Detection(box=list(b), score=0.9) for b in self.boxes]
+
+
+class _ConfidentEstimator:
+    """Keypoints spread over each box, all confident."""
+
+    def predict(self, image, boxes):
+        out = []
+        for x, y, w, h in boxes:
+            kps = np.stack([np.linspace(x + 0.2 * w, x + 0.8 * w, 17), np.linspace(y + 0.1 * h, y + 0.9 * h, 17)], 1)
+            out.append(Pose(keypoints=kps, scores=np.full(17, 0.9), box=[x, y, w, h]))
+        return out
+
+
+def test_detect_then_track_runs_the_detector_every_n_frames_and_keeps_ids():
+    det = _ScriptedDetector([[10, 10, 50, 100], [200, 10, 50, 100]])
+    tracker = DetectThenTrack(_ConfidentEstimator(), det, redetect_every=5)
+    image = np.zeros((240, 320, 3), np.uint8)
+    ids = [sorted(p.track_id for p in tracker(image, i / 15)) for i in range(20)]
+    assert tracker.stats == {"frames": 20, "detector_calls": 4}
+    assert all(i == [0, 1] for i in ids)
+
+
+def test_a_pose_model_passed_as_detector_gets_one_line_naming_the_contracts():
+    with pytest.raises(EdgeposeError, match="not a supported person detector.*TFLite_Detection_PostProcess.*pose_detection"):
+        open_detector(PRETRAINED)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "edgepose",
+            "predict",
+            str(PRETRAINED),
+            str(PRETRAINED),
+            "--detector",
+            str(PRETRAINED),
+            "--out",
+            "x",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert r.returncode == 1 and r.stderr.count("\n") == 1 and "not a supported person detector" in r.stderr
+
+
+@needs_peers
+def test_blazepose_detector_finds_the_person_in_squat_jpg():
+    from edgepose.transforms import load_rgb
+
+    det = open_detector(PEERS / "pose_detection.tflite")
+    found = det.detect(load_rgb(PEERS / "squat.jpg"))
+    assert len(found) == 1 and found[0].score > 0.9
+    hip = found[0].keypoints[0]
+    assert 100 < hip[0] < 300 and 300 < hip[1] < 480  # the squatting person's hips (500x610 image)
+
+
+@needs_peers
+def test_predict_video_with_detector_tracks_two_synthetic_people(tmp_path):
+    import cv2
+
+    from edgepose.data.synth import render_video
+
+    clip = tmp_path / "clip.mp4"
+    writer = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"mp4v"), 15, (320, 240))
+    for img, _ in render_video(3, 30):
+        writer.write(cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
+    writer.release()
+    out = tmp_path / "out"
+    det = str(PEERS / "pose_detection.tflite")
+    cmd = [sys.executable, "-m", "edgepose", "predict", str(PRETRAINED), str(clip), "--detector", det, "--out", str(out)]
+    r = subprocess.run(cmd + ["--redetect-every", "10"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    results = json.loads((out / "results.json").read_text())
+    frames = {x["frame"] for x in results}
+    assert len(frames) == 30 and all("track_id" in x for x in results)
+    assert (out / "clip_pose.mp4").stat().st_size > 0
+    report = " ".join(r.stderr.split())
+    assert "detector on" in report
+    calls = int(report.split("detector on ")[1].split()[0])
+    assert calls <= 10  # at most a third of the frames
