@@ -163,3 +163,55 @@ def test_predict_video_with_detector_tracks_two_synthetic_people(tmp_path):
     assert "detector on" in report
     calls = int(report.split("detector on ")[1].split()[0])
     assert calls <= 10  # at most a third of the frames
+
+
+def _make_ssd_fixture(path: Path, size: int = 64, grid: int = 4) -> None:
+    """A real SSD-contract model: TFLite_Detection_PostProcess over a 4x4 anchor grid whose
+    'person' score is each cell's brightness (the OD API's experimental_implements route)."""
+    tf = pytest.importorskip("tensorflow")
+    n = grid * grid
+    cy, cx = np.meshgrid((np.arange(grid) + 0.5) / grid, (np.arange(grid) + 0.5) / grid, indexing="ij")
+    anchors = np.stack([cy.ravel(), cx.ravel(), np.full(n, 1 / grid), np.full(n, 1 / grid)], 1).astype(np.float32)
+    attrs = ['name: "TFLite_Detection_PostProcess"'] + [
+        f'attr {{ key: "{k}" value {{ {v} }} }}'
+        for k, v in [
+            ("max_detections", "i: 10"), ("max_classes_per_detection", "i: 1"), ("detections_per_class", "i: 100"),
+            ("use_regular_nms", "b: false"), ("nms_score_threshold", "f: 0.3"), ("nms_iou_threshold", "f: 0.6"),
+            ("y_scale", "f: 10.0"), ("x_scale", "f: 10.0"), ("h_scale", "f: 5.0"), ("w_scale", "f: 5.0"), ("num_classes", "i: 2"),
+        ]
+    ]  # fmt: skip
+
+    @tf.function(experimental_implements=" ".join(attrs))
+    def postprocess(box_encodings, class_predictions, anchor_boxes):
+        z = tf.constant(0.0)
+        return z, z, z, z
+
+    @tf.function(input_signature=[tf.TensorSpec([1, size, size, 3], tf.float32)])
+    def model(x):
+        bright = tf.reduce_mean((x + 1.0) / 2.0, axis=-1, keepdims=True)
+        cell = tf.reshape(tf.nn.avg_pool2d(bright, size // grid, size // grid, "VALID"), [1, n, 1])
+        scores = tf.concat([tf.zeros([1, n, 1]), cell, (1.0 - cell) * 0.5], axis=-1)  # background, person, other
+        return postprocess(tf.zeros([1, n, 4]), scores, tf.constant(anchors))
+
+    module = tf.Module()
+    module.f = model
+    saved = path.parent / "ssd_saved_model"
+    tf.saved_model.save(module, str(saved), signatures={"serving_default": model.get_concrete_function()})
+    converter = tf.lite.TFLiteConverter.from_saved_model(str(saved))
+    converter.allow_custom_ops = True
+    path.write_bytes(converter.convert())
+
+
+@pytest.mark.slow
+def test_ssd_postprocess_detector_keeps_the_person_class_and_maps_boxes_to_image_pixels(tmp_path):
+    model = tmp_path / "ssd_postprocess.tflite"
+    _make_ssd_fixture(model)
+    det = open_detector(model, score_threshold=0.6)
+    assert det.kind == "ssd"
+    image = np.zeros((128, 256, 3), np.uint8)  # stretched to 64x64: cells are 64x32 image px
+    image[32:64, 128:192] = 255  # cell (row 1, col 2)
+    found = det.detect(image)
+    assert len(found) == 1 and found[0].score == pytest.approx(1.0)
+    np.testing.assert_allclose(found[0].box, [128, 32, 64, 32], atol=0.5)
+    other = open_detector(model, score_threshold=0.4, person_class=1)  # the 'other' class: dark cells
+    assert len(other.detect(image)) == 9  # the op keeps 10 (max_detections): the bright person cell + 9 others
