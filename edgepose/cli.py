@@ -37,7 +37,7 @@ app = typer.Typer(
 )
 data_app = typer.Typer(help="Datasets: synthesise, check, show.", no_args_is_help=True)
 calib_app = typer.Typer(help="Calibration sets for int8 quantization.", no_args_is_help=True)
-bench_app = typer.Typer(help="Benchmarks: latency.", no_args_is_help=True)
+bench_app = typer.Typer(help="Benchmarks: latency, accuracy (GT or detected boxes), compare.", no_args_is_help=True)
 model_app = typer.Typer(help="Models in the registry: info.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 app.add_typer(calib_app, name="calib")
@@ -762,16 +762,27 @@ def bundle_cmd(
     metrics: Optional[Path] = typer.Option(None, "--metrics", help="JSON with training data / accuracy / latency to embed."),
     card: Optional[Path] = typer.Option(None, "--card", help="Model card Markdown to ship beside the model."),
     force: bool = typer.Option(False, "--force"),
+    json_out: bool = typer.Option(False, "--json", help="With 'inspect': print the whole contract as JSON."),
 ) -> None:
     """Embed the model's contract (input, normalisation, output, codec, keypoints); 'bundle inspect FILE' reads it."""
-    from .bundle.bundle import bundle, inspect_bundle
+    from .bundle.bundle import bundle, contract_summary, inspect_bundle
     from .fsutil import prepare_output_dir
 
     def go():
         if model == "inspect":
             if file is None:
                 raise EdgeposeError("usage: edgepose bundle inspect MODEL.tflite")
-            out_console.print_json(json.dumps(inspect_bundle(file)))
+            contract = inspect_bundle(file)
+            if json_out:
+                out_console.print_json(json.dumps(contract))
+                return
+            from rich.table import Table
+
+            table = Table("field", "value", title=f"{file.name}: edgepose contract", show_lines=False)
+            for key, value in contract_summary(contract):
+                table.add_row(key, value)
+            out_console.print(table)
+            out_console.print("full contract: --json")
             return
         if out is None:
             raise EdgeposeError("--out DIR is required to bundle a model")

@@ -73,3 +73,20 @@ def test_mobile_decode_spec_equals_the_runtime_decode(tiny_run, tmp_path):
         hm = (q - vectors["zero_point"]) * vectors["scale"]
         kps, _ = GaussianHeatmapCodec((64, 64), (16, 16)).decode(hm)
         assert np.abs(kps - np.asarray(case["expected_keypoints_xy"])).max() < vectors["tolerance_px"]
+
+
+def test_bundle_inspect_prints_a_readable_summary_and_json_on_request(tiny_run, tmp_path):
+    import subprocess
+    import sys
+
+    from edgepose.bundle.bundle import bundle
+
+    bundle(tiny_run["int8"], tmp_path / "b", version="0.2")
+    bundled = str(tmp_path / "b" / tiny_run["int8"].name)
+    run = lambda *a: subprocess.run([sys.executable, "-m", "edgepose", "bundle", "inspect", bundled, *a],  # noqa: E731
+                                    capture_output=True, text=True, env={"COLUMNS": "200", "PATH": ""})  # fmt: skip
+    summary = run()
+    assert summary.returncode == 0, summary.stderr
+    for text in ("edgepose-contract/1", "64x64 RGB int8", "heatmaps", "17: nose, left_eye", "/ 0.2"):
+        assert text in summary.stdout
+    assert json.loads(run("--json").stdout)["version"] == "0.2"

@@ -74,3 +74,36 @@ def inspect_bundle(path: str | Path) -> dict[str, Any]:
     if contract is None:
         raise EdgeposeError(f"{path} carries no edgepose contract; bundle it with 'edgepose bundle {path} --out DIR'")
     return contract
+
+
+def contract_summary(contract: dict[str, Any]) -> list[tuple[str, str]]:
+    """``(field, value)`` rows a person reads first: how to feed the model and how to read it,
+    then version, training data and measured figures when the contract carries them."""
+    inp, out, about = contract.get("input", {}), contract.get("output", {}), contract.get("about", {}) or {}
+    q_in, q_out = inp.get("quantization") or {}, out.get("quantization") or {}
+    codec = out.get("codec", {})
+    rows = [
+        ("format", str(contract.get("format"))),
+        ("model / version", f"{contract.get('model')} / {contract.get('version') or '-'}"),
+        ("input", f"{'x'.join(str(v) for v in inp.get('size_hw', []))} {inp.get('colour', '?')} {inp.get('dtype', '?')}"),
+        ("input quantization", f"scale {q_in.get('scale')}, zero point {q_in.get('zero_point')}" if q_in else "float"),
+        ("pixels", str(inp.get("pixels", "-"))),
+        ("crop", f"box x{inp.get('crop', {}).get('box_padding')} at w/h {inp.get('crop', {}).get('aspect_w_over_h')}"),
+        ("output", f"{out.get('kind')} {'x'.join(str(v) for v in out.get('size_hw', []))} {out.get('dtype', '?')}"),
+        ("output quantization", f"scale {q_out.get('scale')}, zero point {q_out.get('zero_point')}" if q_out else "float"),
+        ("codec", f"{codec.get('name')}, sigma {codec.get('sigma')}, refine {codec.get('refine')}"),
+        ("keypoints", f"{len(contract.get('keypoints', []))}: {', '.join(contract.get('keypoints', []))}"),
+        ("skeleton / flip pairs", f"{len(contract.get('skeleton', []))} edges / {len(contract.get('flip_pairs', []))} pairs"),
+    ]
+    if about.get("datasets"):
+        parts = [str(d).split(":") for d in about["datasets"]]
+        names = [f"{Path(q[0]).parent.name}/{Path(q[0]).name}" + (f" x{q[2]}" if len(q) > 2 else "") for q in parts]
+        rows.append(("training data", "; ".join(names)))
+    if about.get("epochs"):
+        rows.append(("training", f"{about.get('model')} {about.get('epochs')} epochs, {about.get('train_seconds')} s"))
+    for fmt, row in (about.get("formats") or {}).items():
+        if isinstance(row, dict) and row.get("AP") is not None:
+            rows.append(
+                (f"measured {fmt}", f"AP {row['AP']:.3f} (coco_val, GT boxes), {row.get('median_ms_1_thread')} ms at 1 thread")
+            )
+    return rows
