@@ -140,6 +140,77 @@ def synth(
     _run(go)
 
 
+@data_app.command("pseudo-label")
+def pseudo_label_cmd(
+    annotations: Path = typer.Argument(..., help="COCO person-keypoints JSON with absent keypoints (its available_keypoints)."),
+    images: Path = typer.Option(..., "--images", help="Folder the JSON's file_name entries are relative to."),
+    teacher: list[Path] = typer.Option(
+        ..., "--teacher", help="COCO-17 pose .tflite (MoveNet, BlazePose ...); repeat for an ensemble."
+    ),
+    out: Path = typer.Option(..., "--out", help="New annotation JSON (the input is never modified)."),
+    min_score: float = typer.Option(0.3, "--min-score", help="Every teacher's score must reach this."),
+    agree: float = typer.Option(0.1, "--agree", help="Teachers must agree within this fraction of the box size."),
+    position: str = typer.Option("first", "--position", help="first (the first teacher's point; others vote) | mean"),
+    lsp_joints: Optional[Path] = typer.Option(None, "--lsp-joints", help="LSP joints.json: face points must lie in the head."),
+    threads: int = typer.Option(2, "--threads"),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
+) -> None:
+    """Fill absent keypoints (e.g. LSPET's face) with teacher pseudo-labels where teachers agree (marked for --pseudo-weight)."""
+    from .data.coco import load_coco
+    from .data.pseudo import pseudo_label
+    from .fsutil import atomic_write_json
+    from .keypoints import COCO_KEYPOINTS
+
+    def go():
+        if out.resolve() == annotations.resolve():
+            raise EdgeposeError(f"--out {out} is the input file; inputs are never modified, choose another name")
+        if out.exists() and not force:
+            raise EdgeposeError(f"{out} exists; pass --force to overwrite it")
+        rep = RichReporter()
+        rep.start("pseudo-label", len(load_coco(annotations)["images"]))
+        doc, counts = pseudo_label(
+            annotations, images, teacher, min_score=min_score, agree=agree, lsp_joints=lsp_joints, threads=threads,
+            on_progress=rep.advance, position=position,
+        )  # fmt: skip
+        atomic_write_json(out, doc)
+        per = ", ".join(f"{COCO_KEYPOINTS[k]} {n}" for k, n in sorted(counts["per_keypoint"].items()))
+        rej = counts["rejected"]
+        rep.finish(f"{counts['filled']} keypoints filled for {counts['people']} people ({per or 'none'})")
+        out_console.print(
+            f"rejected: score {rej['score']}, disagreement {rej['agree']}, inconsistent {rej['consistency']}; wrote {out}"
+        )
+
+    _run(go)
+
+
+@data_app.command("copy-paste")
+def copy_paste_cmd(
+    annotations: Path = typer.Argument(..., help="COCO person-keypoints JSON whose people have polygon segmentations."),
+    images: Path = typer.Option(..., "--images", help="Folder the JSON's file_name entries are relative to."),
+    out: Path = typer.Option(..., "--out", help="Output folder (images/ + person_keypoints.json)."),
+    n: int = typer.Option(500, "-n", help="Number of images."),
+    seed: int = typer.Option(0, "--seed"),
+    backgrounds: Optional[Path] = typer.Option(
+        None, "--backgrounds", help="Folder of images with no people (default: procedural)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Overwrite a non-empty output folder."),
+) -> None:
+    """Cut people out by their segmentation and paste them onto other backgrounds: a new COCO dataset."""
+    from .data.copy_paste import write_copy_paste
+    from .fsutil import prepare_output_dir
+
+    def go():
+        if n < 1:
+            raise EdgeposeError(f"-n must be at least 1, got {n}")
+        folder = prepare_output_dir(out, force=force)
+        rep = RichReporter()
+        rep.start("copy-paste", n)
+        path = write_copy_paste(annotations, images, folder, n, seed=seed, backgrounds=backgrounds, on_progress=rep.advance)
+        rep.finish(str(path))
+
+    _run(go)
+
+
 @data_app.command("check")
 def check(
     annotations: Path = typer.Argument(..., help="COCO person-keypoints JSON."),
@@ -283,6 +354,8 @@ def train(
     cpu_replicas: int = typer.Option(0, "--cpu-replicas", help="With mirrored on a CPU-only box: logical CPU devices."),
     resume: bool = typer.Option(False, "--resume", help="Continue the run in --out from its last finished epoch."),
     force: bool = typer.Option(False, "--force", help="Overwrite a non-empty run folder."),
+    pseudo_weight: float = typer.Option(0.5, "--pseudo-weight", help="Loss weight of teacher pseudo-labels (data pseudo-label)."),
+    epoch_size: int = typer.Option(0, "--epoch-size", help="People per epoch (0: all once); fixes the budget across mixes."),
 ) -> None:
     """Train a pose model on COCO-format data (checkpoint every epoch; --resume continues exactly)."""
     from .data.sources import DatasetSource
@@ -306,7 +379,7 @@ def train(
         cfg = TrainConfig(
             model=model, input_size=size, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
             strategy=strategy, cpu_replicas=cpu_replicas, augment=augment, ohkm_topk=ohkm,
-            init=resolve_init(init, model),
+            init=resolve_init(init, model), pseudo_weight=pseudo_weight, epoch_size=epoch_size,
         )  # fmt: skip
         validation = (val, val_images) if val is not None else None
         summary = run_train(

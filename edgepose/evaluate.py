@@ -152,19 +152,10 @@ def pck(
 def lsp_head_sizes(joints_json: str | Path, annotations: str | Path) -> dict[Any, float]:
     """``{ann_id: neck-to-head-top distance}`` from LSP's ``joints.json`` (14 original joints),
     matched to a COCO-17 file of the same images by file name (one person per LSP image)."""
-    joints = read_json(joints_json, "LSP joints file")
-    coco = load_coco(annotations)
-    by_file = {im["file_name"]: im["id"] for im in coco["images"]}
-    ann_by_image = {a["image_id"]: a["id"] for a in coco["annotations"]}
-    out = {}
-    for name, entry in (joints.get("images") or {}).items():
-        j = np.asarray(entry.get("joints", []), float)
-        if j.shape != (14, 3) or j[12, 2] <= 0 or j[13, 2] <= 0 or name not in by_file:
-            continue
-        ann_id = ann_by_image.get(by_file[name])
-        if ann_id is not None:
-            out[ann_id] = float(np.linalg.norm(j[12, :2] - j[13, :2]))
-    return out
+    from .data.coco import lsp_neck_head_top
+
+    pairs = lsp_neck_head_top(joints_json, load_coco(annotations))
+    return {ann_id: float(np.linalg.norm(neck - top)) for ann_id, (neck, top) in pairs.items()}
 
 
 def evaluate(

@@ -46,6 +46,8 @@ class TrainConfig:
     init: str = ""  # weights to start from: a .keras file of the same model (e.g. the shipped pretrained one)
     strategy: str = "default"  # default | mirrored | multiworker (tf.distribute)
     cpu_replicas: int = 0  # with "mirrored" on a CPU-only machine: split the CPU into this many devices
+    pseudo_weight: float = 0.5  # loss weight of teacher pseudo-labels (annotations[].pseudo_keypoints)
+    epoch_size: int = 0  # people per epoch (0: every person once on average); fixes the budget across data mixes
 
 
 def codec_for(input_size: tuple[int, int], sigma: float = 2.0) -> GaussianHeatmapCodec:
@@ -102,9 +104,13 @@ def train(
     if cfg.ohkm_topk < 0 or cfg.ohkm_topk > 17:
         raise EdgeposeError(f"--ohkm takes 0 (off) to 17 keypoints, not {cfg.ohkm_topk}")
     sources = [DatasetSource(Path(annotations), Path(images), 1.0), *(extra_datasets or [])]
-    per_source = load_sources(sources)
+    if not 0.0 <= cfg.pseudo_weight <= 1.0:
+        raise EdgeposeError(f"--pseudo-weight must be in [0, 1], got {cfg.pseudo_weight}")
+    per_source = load_sources(sources, pseudo_weight=cfg.pseudo_weight)
     weights = [src.weight for src in sources]
-    epoch_size = sum(len(r) for r in per_source)
+    if cfg.epoch_size < 0:
+        raise EdgeposeError(f"--epoch-size must be >= 0, got {cfg.epoch_size}")
+    epoch_size = cfg.epoch_size or sum(len(r) for r in per_source)
     if epoch_size < cfg.batch_size:
         raise EdgeposeError(f"{annotations}: only {epoch_size} people with keypoints, fewer than one batch of {cfg.batch_size}")
     if validation is not None:

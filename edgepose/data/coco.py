@@ -121,7 +121,8 @@ def person_records(coco: dict[str, Any], images_dir: str | Path, min_keypoints: 
     """People with at least ``min_keypoints`` labelled keypoints, not crowd, with a usable box.
 
     Each record: ``image_id``, ``ann_id``, ``file`` (Path), ``bbox`` [x, y, w, h], ``keypoints``
-    ``float [17, 3]``, ``available`` ``bool [17]`` (keypoints the source dataset has).
+    ``float [17, 3]``, ``available`` ``bool [17]`` (keypoints the source dataset has), ``pseudo``
+    (indices filled by teacher models, ``annotations[].pseudo_keypoints``).
     """
     images = {im["id"]: im for im in coco["images"]}
     info = coco.get("info") if isinstance(coco.get("info"), dict) else {}
@@ -144,6 +145,24 @@ def person_records(coco: dict[str, Any], images_dir: str | Path, min_keypoints: 
                 "bbox": [float(x), float(y), float(w), float(h)],
                 "keypoints": kps,
                 "available": available_mask(images[ann["image_id"]], info),
+                "pseudo": [int(k) for k in ann.get("pseudo_keypoints", []) if 0 <= int(k) < NUM_KEYPOINTS],
             }
         )
+    return out
+
+
+def lsp_neck_head_top(joints_json: str | Path, coco: dict[str, Any]) -> dict[Any, tuple[np.ndarray, np.ndarray]]:
+    """``{ann_id: (neck_xy, head_top_xy)}`` from LSP's ``joints.json`` (14 original joints), matched
+    to a COCO-17 file of the same images by file name (one person per LSP image)."""
+    joints = read_json(joints_json, "LSP joints file")
+    by_file = {im["file_name"]: im["id"] for im in coco["images"]}
+    ann_by_image = {a["image_id"]: a["id"] for a in coco["annotations"]}
+    out = {}
+    for name, entry in (joints.get("images") or {}).items():
+        j = np.asarray(entry.get("joints", []), float)
+        if j.shape != (14, 3) or j[12, 2] <= 0 or j[13, 2] <= 0 or name not in by_file:
+            continue
+        ann_id = ann_by_image.get(by_file[name])
+        if ann_id is not None:
+            out[ann_id] = (j[12, :2], j[13, :2])
     return out

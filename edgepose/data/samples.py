@@ -125,6 +125,8 @@ def make_sample(
     weights = (kps[:, 2] > 0).astype(np.float32)
     if "available" in record:
         weights *= record["available"]
+    if "weight_scale" in record:
+        weights *= record["weight_scale"]  # teacher pseudo-labels count less than human labels
     if rng.random() < augment.flip_prob:
         crop = crop[:, ::-1]
         xy[:, 0] = codec.input_size[0] - 1 - xy[:, 0]

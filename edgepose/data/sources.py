@@ -35,8 +35,10 @@ class DatasetSource:
         return DatasetSource(Path(parts[0]), Path(parts[1]), weight)
 
 
-def load_sources(sources: list[DatasetSource], min_keypoints: int = 1) -> list[list[dict[str, Any]]]:
-    """Person records per source (each record tagged with ``source``)."""
+def load_sources(sources: list[DatasetSource], min_keypoints: int = 1, pseudo_weight: float = 0.5) -> list[list[dict[str, Any]]]:
+    """Person records per source (each record tagged with ``source``). A record whose annotation
+    lists ``pseudo_keypoints`` (teacher labels) gets ``weight_scale`` ``float [17]``: those
+    keypoints' loss weight is ``pseudo_weight``."""
     out = []
     for src in sources:
         if src.weight < 0:
@@ -45,6 +47,10 @@ def load_sources(sources: list[DatasetSource], min_keypoints: int = 1) -> list[l
         name = src.name or Path(src.annotations).stem
         for r in records:
             r["source"] = name
+            if r.get("pseudo"):
+                scale = np.ones(len(r["keypoints"]), np.float32)
+                scale[r["pseudo"]] = pseudo_weight
+                r["weight_scale"] = scale
         if not records:
             raise EdgeposeError(f"{src.annotations}: no people with keypoints")
         out.append(records)
