@@ -16,6 +16,7 @@ by ``ann_id`` when every prediction carries one, otherwise greedily by OKS.
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 from pathlib import Path
 from typing import Any, Callable
@@ -195,4 +196,53 @@ def evaluate(
     pairs = _match(preds, gt_doc)
     stats["people"] = len(pairs)
     stats.update(pck(pairs, images, gt_doc.get("info") or {}, head_sizes))
+    if preds:
+        for name, ap in per_keypoint_ap(preds, gt_doc).items():
+            stats.setdefault("per_keypoint", {}).setdefault(name, {})["AP"] = ap
     return stats
+
+
+def per_keypoint_ap(predictions: list[dict[str, Any]], gt_doc: dict[str, Any]) -> dict[str, float | None]:
+    """COCO keypoint AP of each keypoint alone: the ground truth keeps only keypoint ``k``
+    (people without it are ignored, as COCOeval ignores people with no keypoints), so OKS is that
+    keypoint's similarity under its own sigma. None where no person has it labelled. Predictions
+    that carry ``ann_id`` (ground-truth boxes) count only for people who have keypoint ``k``."""
+    from pycocotools.coco import COCO
+    from pycocotools.cocoeval import COCOeval
+
+    by_ann = {a["id"]: a for a in gt_doc["annotations"]}
+    matched = bool(predictions) and all(p.get("ann_id") in by_ann for p in predictions)
+    out: dict[str, float | None] = {}
+    for k, name in enumerate(COCO_KEYPOINTS):
+        # with ground-truth boxes (ann_id known) a person without keypoint k takes no part
+        results = [
+            {key: v for key, v in p.items() if key != "ann_id"}
+            for p in predictions
+            if not matched or (by_ann[p["ann_id"]].get("keypoints") or [0] * 51)[3 * k + 2] > 0
+        ]
+        if not results:
+            out[name] = None
+            continue
+        doc = copy.deepcopy(gt_doc)
+        labelled = 0
+        for ann in doc["annotations"]:
+            kps = np.asarray(ann.get("keypoints") or [0] * (NUM_KEYPOINTS * 3), float).reshape(NUM_KEYPOINTS, 3)
+            keep = np.zeros_like(kps)
+            keep[k] = kps[k]
+            ann["keypoints"] = keep.ravel().tolist()
+            ann["num_keypoints"] = int(keep[k, 2] > 0)
+            labelled += int(keep[k, 2] > 0 and not ann.get("iscrowd", 0))
+        if labelled == 0:
+            out[name] = None
+            continue
+        with contextlib.redirect_stdout(io.StringIO()):
+            gt = COCO()
+            gt.dataset = doc
+            gt.createIndex()
+            ev = COCOeval(gt, gt.loadRes(results), iouType="keypoints")
+            ev.params.kpt_oks_sigmas = OKS_SIGMAS
+            ev.evaluate()
+            ev.accumulate()
+            ev.summarize()
+        out[name] = float(max(ev.stats[0], 0.0))
+    return out

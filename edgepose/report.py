@@ -64,11 +64,13 @@ def evaluation_markdown(stats: dict[str, Any], title: str = "Keypoint evaluation
     if has_head:
         lines += [f"PCKh@0.5 (head size): {_fmt(stats['PCK_head'])}", ""]
     lines += [
-        "| keypoint | labelled | PCK@0.2 bbox | PCK@0.2 torso |" + (" PCKh@0.5 |" if has_head else ""),
-        "|---|---|---|---|" + ("---|" if has_head else ""),
+        "| keypoint | labelled | AP (this keypoint's OKS) | PCK@0.2 bbox | PCK@0.2 torso |" + (" PCKh@0.5 |" if has_head else ""),
+        "|---|---|---|---|---|" + ("---|" if has_head else ""),
     ]
     for name, row in stats.get("per_keypoint", {}).items():
-        line = f"| {name} | {row.get('n', 0)} | {_fmt(row.get('PCK_bbox'))} | {_fmt(row.get('PCK_torso'))} |"
+        line = (
+            f"| {name} | {row.get('n', 0)} | {_fmt(row.get('AP'))} | {_fmt(row.get('PCK_bbox'))} | {_fmt(row.get('PCK_torso'))} |"
+        )
         lines.append(line + (f" {_fmt(row.get('PCK_head'))} |" if has_head else ""))
     det = stats.get("detected")
     if det:

@@ -62,3 +62,16 @@ def test_predictions_for_unknown_images_are_refused(synth_set):
     preds[0]["image_id"] = 987654
     with pytest.raises(EdgeposeError, match="not in the ground truth"):
         evaluate(preds, synth_set["json"])
+
+
+def test_per_keypoint_ap_is_one_for_ground_truth_and_drops_only_for_the_moved_keypoint(synth_set):
+    coco = json.loads(synth_set["json"].read_text())
+    ids = [a["id"] for a in coco["annotations"] if a["num_keypoints"] > 0]
+    preds = [{**p, "ann_id": i} for p, i in zip(_gt_as_predictions(synth_set["json"]), ids)]
+    exact = evaluate(preds, synth_set["json"])["per_keypoint"]
+    assert all(row["AP"] == pytest.approx(1.0) for row in exact.values())
+    for p in preds:  # move every nose by 8 px: only the nose's own AP falls
+        p["keypoints"][0] += 8.0
+    moved = evaluate(preds, synth_set["json"])["per_keypoint"]
+    assert moved["nose"]["AP"] < 0.5
+    assert moved["left_ankle"]["AP"] == pytest.approx(1.0)
