@@ -22,6 +22,8 @@ mkdir -p $R/data
 [ -f $R/data/copy_paste/person_keypoints.json ] || $EP data copy-paste $D/coco_train/person_keypoints.json \
   --images $D/coco_train/images --out $R/data/copy_paste -n 1500 --seed 0 --force
 
+[ "${DATA_ONLY:-0}" = 1 ] && { echo "data sources ready in $R/data"; exit 0; }
+
 LSPET_TRAIN="$D/lspet/person_keypoints_train.json --images $D/lspet/images"
 LSPET_EXTRA="--data $D/lspet/person_keypoints_train_extra.json:$D/lspet/images:0.67"
 PSEUDO_TRAIN="$R/data/lspet_train_pseudo.json --images $D/lspet/images"

@@ -21,7 +21,7 @@ for m in "$MODEL" "$OUT"/model_{fp32,fp16,dynamic,int8,int16x8}.tflite; do
   name=$(basename "$m"); name=${name%.*}
   $EP bench accuracy "$m" --data "$D/coco_val/person_keypoints.json" --images "$D/coco_val/images" --out "$OUT/acc_$name" --json > /dev/null
 done
-for m in "$OUT/model_fp32.tflite" "$OUT/model_int8.tflite"; do
+for m in "$MODEL" "$OUT/model_fp32.tflite" "$OUT/model_int8.tflite"; do
   name=$(basename "$m"); name=${name%.*}
   $EP bench accuracy "$m" --data "$D/lspet/person_keypoints_test.json" --images "$D/lspet/images" \
     --lsp-joints "$D/lspet/joints.json" --out "$OUT/lsp_$name" --json > /dev/null

@@ -1,17 +1,18 @@
 """Assemble the model card (Markdown + JSON) of a trained model from ``benchmarks/pretrained.sh`` outputs.
 
-    python benchmarks/pretrained_card.py RUN_DIR FIGURES_DIR OUT_DIR
+    python benchmarks/pretrained_card.py RUN_DIR FIGURES_DIR OUT_DIR [--before DIR --previous TEXT]
 
 RUN_DIR: the ``edgepose train`` folder (train_log.json, train_config.json, curves.png);
 FIGURES_DIR: what ``benchmarks/pretrained.sh`` wrote; OUT_DIR gets MODEL_CARD.md, metrics.json,
-curves.png.
+curves.png. ``--before DIR`` (``eval_coco.json`` + ``eval_lsp.json`` of the model this one was
+fine-tuned from, ``edgepose bench accuracy --json``) adds a before/after section; ``--previous``
+describes that model.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-import sys
 from pathlib import Path
 
 FORMATS = ("fp32", "fp16", "dynamic", "int8", "int16x8")
@@ -21,8 +22,20 @@ def load(path: Path):
     return json.loads(path.read_text())
 
 
+FACE = ("nose", "left_eye", "right_eye", "left_ear", "right_ear")
+
+
 def main() -> None:
-    run, figs, out = (Path(a) for a in sys.argv[1:4])
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("run", type=Path)
+    ap.add_argument("figs", type=Path)
+    ap.add_argument("out", type=Path)
+    ap.add_argument("--before", type=Path)
+    ap.add_argument("--previous", default="the previous shipped model")
+    args = ap.parse_args()
+    run, figs, out = args.run, args.figs, args.out
     out.mkdir(parents=True, exist_ok=True)
     log, cfg = load(run / "train_log.json"), load(run / "train_config.json")
     tflite_dirs = [f"acc_model_{f}" for f in FORMATS]
@@ -53,6 +66,9 @@ def main() -> None:
         "formats": {},
         "lsp_test": {k: {m: v.get(m) for m in ("PCK_bbox", "PCK_torso", "PCK_head", "people")} for k, v in lsp.items()},
         "per_keypoint_coco_val_keras": {k: v.get("PCK_bbox") for k, v in keras_acc["per_keypoint"].items()},
+        "per_keypoint_AP_coco_val_keras": {k: v.get("AP") for k, v in keras_acc["per_keypoint"].items()},
+        "init": cfg.get("init") or None,
+        "pseudo_weight": cfg.get("pseudo_weight"),
     }
     fp32_ap = acc["fp32"]["AP"]
     for f in FORMATS:
@@ -86,12 +102,61 @@ def main() -> None:
         f"| {k} | {f3(v['PCK_bbox'])} | {f3(v['PCK_torso'])} | {f3(v['PCK_head'])} | {v['people']} |"
         for k, v in metrics["lsp_test"].items()
     )
-    kp_rows = "\n".join(f"| {k} | {f3(v)} |" for k, v in metrics["per_keypoint_coco_val_keras"].items())
+    kp_rows = "\n".join(
+        f"| {k} | {f3(metrics['per_keypoint_AP_coco_val_keras'].get(k))} | {f3(v)} |"
+        for k, v in metrics["per_keypoint_coco_val_keras"].items()
+    )
+    before_section = ""
+    if args.before:
+        b_coco, b_lsp = load(args.before / "eval_coco.json"), load(args.before / "eval_lsp.json")
+
+        def face_ap(stats):
+            vals = [stats["per_keypoint"][k].get("AP") for k in FACE if stats["per_keypoint"].get(k, {}).get("AP") is not None]
+            return sum(vals) / len(vals) if vals else None
+
+        lsp_dir = figs / ("lsp_" + keras_name[len("acc_") :])
+        lsp_now = load(lsp_dir / "accuracy.json") if (lsp_dir / "accuracy.json").is_file() else None
+        lsp_after = lsp_now["PCK_bbox"] if lsp_now else None
+        cmp_rows = "\n".join(
+            f"| {k} | {f3(b_coco['per_keypoint'][k].get('AP'))} | {f3(keras_acc['per_keypoint'][k].get('AP'))} |"
+            for k in keras_acc["per_keypoint"]
+        )
+        metrics["before"] = {
+            "model": args.previous,
+            "coco_val_AP": b_coco["AP"],
+            "face_AP": face_ap(b_coco),
+            "lsp_test_PCK_bbox": b_lsp["PCK_bbox"],
+            "per_keypoint_AP": {k: v.get("AP") for k, v in b_coco["per_keypoint"].items()},
+        }
+        (out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
+        before_section = f"""
+## Before and after this training (Keras, coco_val, ground-truth boxes)
+
+Before: {args.previous}.
+
+| | before | after |
+|---|---|---|
+| COCO AP | {f3(b_coco["AP"])} | {f3(keras_acc["AP"])} |
+| face AP (mean of nose, eyes, ears) | {f3(face_ap(b_coco))} | {f3(face_ap(keras_acc))} |
+| LSPET test PCK@0.2 (box) | {f3(b_lsp["PCK_bbox"])} | {f3(lsp_after)} |
+
+Per keypoint, AP of that keypoint alone (its own OKS sigma):
+
+| keypoint | before | after |
+|---|---|---|
+{cmp_rows}
+"""
     datasets = "\n".join(f"- `{d}`" for d in cfg["datasets"])
     interim = (
         f" **Interim weights:** epoch {epochs} of a {cfg['epochs']}-epoch cosine schedule (learning rate not yet"
         " annealed); the run continues with `--resume` and these files will be replaced."
         if epochs < cfg["epochs"]
+        else ""
+    )
+    origin = f"Fine-tuned from {args.previous}" if cfg.get("init") else "Trained from scratch"
+    pseudo = (
+        f" Keypoints filled by teacher models (`edgepose data pseudo-label`) have loss weight {cfg.get('pseudo_weight')}."
+        if any("pseudo" in str(d) for d in cfg["datasets"])
         else ""
     )
     card = f"""# Model card: `{cfg["model"]}` COCO-17, {h}x{w}
@@ -107,14 +172,14 @@ Files: `{cfg["model"]}_coco17.keras` (fine-tune with `edgepose train ... --init 
 
 ## Training
 
-Trained from scratch on this repository's 2-core CPU machine: {epochs} epochs, {log["steps"]} steps of batch
+{origin} on this repository's 2-core CPU machine: {epochs} epochs, {log["steps"]} steps of batch
 {cfg["batch_size"]}, AdamW (lr {cfg["lr"]}, weight decay {cfg["weight_decay"]}) with warm-up and cosine decay,
 `{cfg["augment"]}` augmentation, seed {cfg["seed"]}; {log["seconds"] / 3600:.2f} h,
 **{metrics["train_images_per_second"]} training images/s** (people per second including the input pipeline).
 Data (COCO-17 files, absent keypoints masked):
 
 {datasets}
-
+{pseudo}
 (`lspet` train and train_extra: 5,000 people with 12 body keypoints and no face; `coco_train`: 86 people
 with all 17.) The shipped weights are the last finished epoch's (`last.keras`), not a checkpoint
 selected on the evaluation set.{interim}
@@ -138,12 +203,12 @@ LSP test half (`lspet` test, 1,000 people, 12 body keypoints): PCK@0.2 of the bo
 |---|---|---|---|---|
 {lsp_rows}
 
-Per keypoint (Keras, coco_val, PCK@0.2 of the box):
+Per keypoint (Keras, coco_val): AP of that keypoint alone (its own OKS sigma) and PCK@0.2 of the box:
 
-| keypoint | PCK@0.2 |
-|---|---|
+| keypoint | AP | PCK@0.2 |
+|---|---|---|
 {kp_rows}
-
+{before_section}
 ## Limitations
 
 - Small: trained for a few CPU hours on ~5,000 real people, most of them athletes (LSPET) with no
