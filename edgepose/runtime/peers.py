@@ -126,7 +126,7 @@ def describe_contract(interpreter) -> str:
     return f"inputs {', '.join(ins)}; outputs {', '.join(outs)}"
 
 
-def detect_kind(interpreter) -> str:
+def detect_kind(interpreter, name: str = "model") -> str:
     """'edgepose' | 'movenet' | 'posenet' | 'blazepose' from the model's tensors, or raise."""
     ins, outs = interpreter.get_input_details(), interpreter.get_output_details()
     if len(ins) == 1 and len(ins[0]["shape"]) == 4 and ins[0]["shape"][-1] == 3:
@@ -141,7 +141,7 @@ def detect_kind(interpreter) -> str:
         if [1, 195] in shapes:
             return "blazepose"
     raise EdgeposeError(
-        f"unsupported pose model contract ({describe_contract(interpreter)}); supported: edgepose heatmaps [1,h,w,17], "
+        f"{name}: unsupported pose model contract ({describe_contract(interpreter)}); supported: edgepose heatmaps [1,h,w,17], "
         "MoveNet [1,1,17,3], PoseNet heatmaps+offsets (17+34 channels), BlazePose landmarks [1,195]"
     )
 
@@ -156,7 +156,7 @@ def open_pose_model(
     from .estimator import PoseEstimator
 
     interp = make_interpreter(model_path, threads=threads, backend=backend)
-    kind = detect_kind(interp)
+    kind = detect_kind(interp, Path(model_path).name)
     if kind == "edgepose":
         return PoseEstimator(model_path, threads=threads, backend=backend, flip_test=flip_test, contract=contract)
     est = PEER_CLASSES[kind](model_path, threads=threads, backend=backend, interpreter=interp)
