@@ -23,6 +23,7 @@ def load(path: Path):
 
 
 FACE = ("nose", "left_eye", "right_eye", "left_ear", "right_ear")
+DEFAULT_REPRODUCE = "`bash benchmarks/pretrained.sh MODEL.keras OUT && python benchmarks/pretrained_card.py RUN OUT CARD_DIR`"
 
 
 def main() -> None:
@@ -34,6 +35,8 @@ def main() -> None:
     ap.add_argument("out", type=Path)
     ap.add_argument("--before", type=Path)
     ap.add_argument("--previous", default="the previous shipped model")
+    ap.add_argument("--note", default="", help="Markdown paragraph added to the Training section")
+    ap.add_argument("--reproduce", default="", help="Markdown: how to reproduce these weights")
     args = ap.parse_args()
     run, figs, out = args.run, args.figs, args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -184,6 +187,8 @@ Data (COCO-17 files, absent keypoints masked):
 with all 17.) The shipped weights are the last finished epoch's (`last.keras`), not a checkpoint
 selected on the evaluation set.{interim}
 
+{args.note}
+
 ![training loss and validation AP](curves.png)
 
 ## Accuracy and latency
@@ -217,7 +222,7 @@ Per keypoint (Keras, coco_val): AP of that keypoint alone (its own OKS sigma) an
 - `coco_val` has 142 people: AP moves by about +-0.01 between runs.
 - Single person per crop (top-down): it needs person boxes.
 
-Reproduce: `bash benchmarks/pretrained.sh MODEL.keras OUT && python benchmarks/pretrained_card.py RUN OUT CARD_DIR`.
+Reproduce: {args.reproduce or DEFAULT_REPRODUCE}.
 """
     (out / "MODEL_CARD.md").write_text(card)
     snippet = f"""| format | size (KiB) | COCO AP | AP drop vs fp32 | AP50 | PCK@0.2 | ms, 1 thread | ms, 2 threads |
