@@ -186,7 +186,8 @@ def evaluate(
     if preds:
         with contextlib.redirect_stdout(io.StringIO()):
             gt = COCO(str(ground_truth))
-            dt = gt.loadRes([{k: v for k, v in p.items() if k != "ann_id"} for p in preds])
+            # keypoint results only: with a "bbox" key pycocotools would take the detection's area from the box
+            dt = gt.loadRes([{k: v for k, v in p.items() if k not in ("ann_id", "bbox")} for p in preds])
             ev = COCOeval(gt, dt, iouType="keypoints")
             ev.params.kpt_oks_sigmas = OKS_SIGMAS
             ev.evaluate()
@@ -216,7 +217,7 @@ def per_keypoint_ap(predictions: list[dict[str, Any]], gt_doc: dict[str, Any]) -
     for k, name in enumerate(COCO_KEYPOINTS):
         # with ground-truth boxes (ann_id known) a person without keypoint k takes no part
         results = [
-            {key: v for key, v in p.items() if key != "ann_id"}
+            {key: v for key, v in p.items() if key not in ("ann_id", "bbox")}
             for p in predictions
             if not matched or (by_ann[p["ann_id"]].get("keypoints") or [0] * 51)[3 * k + 2] > 0
         ]

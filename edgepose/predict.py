@@ -24,7 +24,7 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm")
 
 
-def _result(image_id: Any, pose, extra: dict | None = None) -> dict[str, Any]:
+def coco_result(image_id: Any, pose, extra: dict | None = None) -> dict[str, Any]:
     """One COCO keypoint result; with a detector, ``score`` = pose score x detector score."""
     kps = np.concatenate([pose.keypoints, pose.scores[:, None]], axis=1)
     result = {
@@ -100,7 +100,7 @@ def predict(
             poses = detect_poses(estimator, detector, image)
         else:
             poses = estimator.predict(image, boxes) if boxes != [] else []
-        results.extend(_result(image_id, p) for p in poses)
+        results.extend(coco_result(image_id, p) for p in poses)
         if draw:
             canvas = image
             for p in poses:
@@ -136,7 +136,7 @@ def _predict_video(estimator, src: Path, out: Path, draw: bool, on_progress, det
                 break
             rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
             poses = tracker(rgb, frame_index / fps) if tracker is not None else estimator.predict(rgb, None)
-            results.extend(_result(frame_index, p, {"frame": frame_index}) for p in poses)
+            results.extend(coco_result(frame_index, p, {"frame": frame_index}) for p in poses)
             if draw:
                 canvas = rgb
                 for p in poses:

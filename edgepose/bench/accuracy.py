@@ -20,6 +20,7 @@ def predict_coco_detected(
     detector score), and the detector's recall at IoU 0.5 over the scored ground-truth people:
     ``roi`` for the detector's own boxes, ``keypoints`` for the boxes around the predicted
     keypoints (what a user gets)."""
+    from ..predict import coco_result
     from ..runtime.detectors import box_iou
     from ..runtime.tracking import detect_poses
 
@@ -27,16 +28,7 @@ def predict_coco_detected(
     results, hits_roi, hits_kp, total = [], 0, 0, 0
     for im in coco["images"]:
         poses = detect_poses(estimator, detector, load_rgb(Path(images) / im["file_name"]))
-        for pose in poses:
-            kps = np.concatenate([pose.keypoints, pose.scores[:, None]], axis=1)
-            results.append(
-                {
-                    "image_id": im["id"],
-                    "category_id": 1,
-                    "keypoints": [round(float(v), 2) for v in kps.ravel()],
-                    "score": pose.score * pose.det_score,
-                }
-            )
+        results.extend(coco_result(im["id"], pose) for pose in poses)  # score = pose score x detector score
         gt = np.array([a["bbox"] for a in people.get(im["id"], [])]).reshape(-1, 4)
         total += len(gt)
         if len(gt) and poses:
