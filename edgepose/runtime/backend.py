@@ -8,6 +8,8 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
+import numpy as np
+
 from .._quiet import quiet_stderr
 from ..errors import EdgeposeError
 
@@ -89,3 +91,13 @@ def _edgetpu_delegate(cls, path: Path):
             f"{path.name} is compiled for the Coral Edge TPU, but {EDGETPU_LIBRARY} (or the TPU) is not available here: "
             "install libedgetpu1-std from Coral's apt repository and plug in the device, or run the uncompiled int8 model"
         ) from None
+
+
+def read_output(interpreter, detail: dict) -> np.ndarray:
+    """Output tensor ``detail`` as float32: dequantized ``(q - zero_point) * scale`` when it is a
+    quantized integer tensor, else as it is."""
+    raw = interpreter.get_tensor(detail["index"])
+    scale, zero = detail["quantization"]
+    if scale and not np.issubdtype(raw.dtype, np.floating):
+        return (raw.astype(np.float32) - zero) * scale
+    return raw.astype(np.float32)

@@ -29,7 +29,7 @@ import cv2
 import numpy as np
 
 from ..errors import EdgeposeError
-from .backend import make_interpreter
+from .backend import make_interpreter, read_output
 from .peers import describe_contract
 
 DETECTOR_CONTRACTS = (
@@ -135,11 +135,7 @@ class PersonDetector(abc.ABC):
         self.interpreter.invoke()
 
     def _tensor(self, detail) -> np.ndarray:
-        raw = self.interpreter.get_tensor(detail["index"])
-        scale, zero = detail["quantization"]
-        if scale and not np.issubdtype(raw.dtype, np.floating):
-            return (raw.astype(np.float32) - zero) * scale
-        return raw.astype(np.float32)
+        return read_output(self.interpreter, detail)
 
     def detect(self, image_rgb: np.ndarray) -> list[Detection]:
         if image_rgb.ndim != 3 or image_rgb.shape[2] != 3:

@@ -17,7 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import EdgeposeError
-from .backend import make_interpreter
+from .backend import make_interpreter, read_output
 from .estimator import Pose, top_down
 
 BLAZEPOSE_TO_COCO = (0, 2, 5, 7, 8, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28)
@@ -47,12 +47,7 @@ class PeerEstimator(abc.ABC):
         return crop[None].astype(self._in["dtype"])  # uint8 pixels as they are
 
     def _output(self, name_or_index) -> np.ndarray:
-        d = self._outs[name_or_index]
-        raw = self.interpreter.get_tensor(d["index"])
-        scale, zero = d["quantization"]
-        if scale and not np.issubdtype(raw.dtype, np.floating):
-            return (raw.astype(np.float32) - zero) * scale
-        return raw.astype(np.float32)
+        return read_output(self.interpreter, self._outs[name_or_index])
 
     def keypoints_in_crop(self, crop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``uint8 [H_in, W_in, 3]`` crop -> (keypoints ``[17, 2]`` crop px, scores ``[17]``)."""
