@@ -35,7 +35,8 @@ def main() -> None:
     from edgepose.data.synth_writer import write_synth
     from edgepose.data.tf_pipeline import make_dataset
     from edgepose.models import create_model
-    from edgepose.train import codec_for, heatmap_loss
+    from edgepose.codec import codec_for
+    from edgepose.train import heatmap_loss
 
     h, w = (int(v) for v in args.input.split("x"))
     tmp = None

@@ -186,24 +186,18 @@ def compare_with_onnxruntime(
     "max_keypoint_shift_px"}``; keypoints are decoded (the shared codec) from 4-D heatmap outputs,
     and agree when they lie within one heatmap pixel.
     """
-    import onnxruntime as ort
-
     from edgepose.codec import GaussianHeatmapCodec
-    from edgepose.runtime.backend import make_interpreter
-    from edgepose.runtime.estimator import _dequantize, _quantize
+    from edgepose.engine.model import open_model
 
-    session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
-    interp = make_interpreter(tflite_path, threads=2)
-    inp, outp = interp.get_input_details()[0], interp.get_output_details()[0]
+    reference = open_model(onnx_path, threads=2)
+    converted = open_model(tflite_path, threads=2)
     mean_a, std_a = np.asarray(mean, np.float32), np.asarray(std, np.float32)
     errors, refs, agree, shifts = [], [], [], []
     for crop in crops:
         x = (crop.astype(np.float32) / 255.0 - mean_a) / std_a
         feed = x.transpose(2, 0, 1)[None] if contract["layout"] == "nchw" else x[None]
-        ref = session.run(None, {contract["name"]: feed.astype(np.float32)})[0]
-        interp.set_tensor(inp["index"], _quantize(crop[None].astype(np.float32), inp["dtype"], tuple(inp["quantization"])))
-        interp.invoke()
-        got = _dequantize(interp.get_tensor(outp["index"]), tuple(outp["quantization"]))
+        ref = reference.invoke(feed.astype(np.float32))[0]
+        got = converted.invoke(crop[None].astype(np.float32))[0]
         if ref.ndim == 4 and contract["layout"] == "nchw" and ref.shape != got.shape:
             ref = ref.transpose(0, 2, 3, 1)  # onnx2tf emits NHWC
         if ref.shape != got.shape:

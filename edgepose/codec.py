@@ -116,6 +116,64 @@ class UDPHeatmapCodec(GaussianHeatmapCodec):
         return np.array([(w_hm - 1) / (w_in - 1), (h_hm - 1) / (h_in - 1)])
 
 
+
+@dataclass(frozen=True)
+class MSRAHeatmapCodec(GaussianHeatmapCodec):
+    """The SimpleBaseline/HRNet ("MSRA") convention that PaddleDetection and many exported models
+    use: heatmap cell ``j`` sits on input pixel ``stride * j``. Decoding such a model with the
+    centre-aligned convention shifts every keypoint by ``(stride - 1) / 2`` input pixels. A flip
+    is exact only up to ``stride - 1`` pixels (flip tests of such models carry that shift)."""
+
+    def to_heatmap(self, xy: np.ndarray) -> np.ndarray:
+        return np.asarray(xy, dtype=np.float64) / self.stride
+
+    def to_input(self, xy_hm: np.ndarray) -> np.ndarray:
+        return np.asarray(xy_hm, dtype=np.float64) * self.stride
+
+
+#: the codec registry: one name per heatmap coordinate convention (written into model contracts)
+CODECS: dict[str, type[GaussianHeatmapCodec]] = {
+    "gaussian": GaussianHeatmapCodec,
+    "udp": UDPHeatmapCodec,
+    "msra": MSRAHeatmapCodec,
+}
+CODEC_ALIASES = {"gaussian-centre-aligned": "gaussian"}  # the name contracts carried before the registry
+HEATMAP_STRIDE = 4  # edgepose models: heatmaps at 1/4 of the input size
+CODEC_FORMULAS = {
+    "gaussian": "x_in = (x_hm + 0.5) * stride - 0.5",
+    "udp": "x_in = x_hm * (W_in - 1) / (W_hm - 1)",
+    "msra": "x_in = x_hm * stride",
+}
+
+
+def codec_class(name: str) -> type[GaussianHeatmapCodec]:
+    key = CODEC_ALIASES.get(name, name)
+    if key not in CODECS:
+        raise ValueError(f"unknown codec '{name}'; choose one of: {', '.join(CODECS)}")
+    return CODECS[key]
+
+
+def codec_name(codec: GaussianHeatmapCodec) -> str:
+    """The registry name of ``codec``'s class."""
+    for name, cls in CODECS.items():
+        if type(codec) is cls:
+            return name
+    raise ValueError(f"{type(codec).__name__} is not a registered codec")
+
+
+def codec_for(
+    input_size: tuple[int, int],
+    sigma: float = 2.0,
+    name: str = "gaussian",
+    refine: str = "dark",
+    heatmap_size: tuple[int, int] | None = None,
+) -> GaussianHeatmapCodec:
+    """The codec ``name`` for an input of ``(width, height)``; heatmaps default to 1/``HEATMAP_STRIDE``."""
+    w, h = input_size
+    hm = heatmap_size or (w // HEATMAP_STRIDE, h // HEATMAP_STRIDE)
+    return codec_class(name)(input_size=(int(w), int(h)), heatmap_size=(int(hm[0]), int(hm[1])), sigma=float(sigma), refine=refine)
+
+
 def _quarter_offsets(planes: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     n, k, h, w = planes.shape
     ni, ki = np.meshgrid(np.arange(n), np.arange(k), indexing="ij")

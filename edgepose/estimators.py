@@ -8,21 +8,21 @@ from typing import Any
 
 import numpy as np
 
-from .codec import GaussianHeatmapCodec
+from .codec import codec_for
 from .runtime.estimator import ModelContract, PoseEstimator
 
 
 class KerasPoseEstimator(PoseEstimator):
     """A Keras heatmap model behind the runtime's :class:`PoseEstimator` API (same crop, same decode)."""
 
-    def __init__(self, model, flip_test: bool = False):
+    def __init__(self, model, flip_test: bool = False, codec: str = "gaussian"):
         self.model = model
         self.path = Path(getattr(model, "name", "keras"))
         self.flip_test = flip_test
         _, h, w, _ = model.input_shape
         _, hh, hw, _ = model.output_shape
-        self.contract = ModelContract((int(w), int(h)), "float32", (0.0, 0), "heatmaps", (int(hw), int(hh)), (0.0, 0))
-        self.codec = GaussianHeatmapCodec(self.contract.input_size, self.contract.heatmap_size)
+        self.contract = ModelContract((int(w), int(h)), "float32", (0.0, 0), "heatmaps", (int(hw), int(hh)), (0.0, 0), codec=codec)
+        self.codec = codec_for(self.contract.input_size, name=codec, heatmap_size=self.contract.heatmap_size)
 
     def heatmaps(self, crop: np.ndarray) -> np.ndarray:
         x = crop[None].astype(np.float32)
@@ -36,10 +36,11 @@ class KerasPoseEstimator(PoseEstimator):
 
 
 def load_estimator(model: Any, threads: int = 1) -> PoseEstimator:
-    """A ``.tflite`` path -> :class:`PoseEstimator`; a ``.keras`` path or Keras model -> :class:`KerasPoseEstimator`."""
+    """A ``.tflite``/``.onnx``/``.xml`` path -> its runtime estimator; a ``.keras`` path or Keras model ->
+    :class:`KerasPoseEstimator`."""
     if isinstance(model, (str, Path)):
         path = Path(model)
-        if path.suffix == ".tflite":
+        if path.suffix.lower() in (".tflite", ".onnx", ".xml"):
             from .runtime.peers import open_pose_model
 
             return open_pose_model(path, threads=threads)

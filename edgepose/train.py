@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ._tf import import_tensorflow
-from .codec import GaussianHeatmapCodec
+from .codec import GaussianHeatmapCodec, codec_for
 from .data.coco import load_coco
 from .data.samples import Augment, ImageCache
 from .data.sources import DatasetSource, load_sources, weighted_epoch
@@ -26,7 +26,6 @@ from .fsutil import atomic_write, atomic_write_bytes, atomic_write_json, read_js
 from .plots import has_matplotlib, training_curves_png
 from .progress import Reporter, SilentReporter
 
-HEATMAP_STRIDE = 4
 AUGMENTS = {"basic": Augment(), "strong": Augment.strong()}
 
 
@@ -48,11 +47,6 @@ class TrainConfig:
     cpu_replicas: int = 0  # with "mirrored" on a CPU-only machine: split the CPU into this many devices
     pseudo_weight: float = 0.5  # loss weight of teacher pseudo-labels (annotations[].pseudo_keypoints)
     epoch_size: int = 0  # people per epoch (0: every person once on average); fixes the budget across data mixes
-
-
-def codec_for(input_size: tuple[int, int], sigma: float = 2.0) -> GaussianHeatmapCodec:
-    w, h = input_size
-    return GaussianHeatmapCodec(input_size=(w, h), heatmap_size=(w // HEATMAP_STRIDE, h // HEATMAP_STRIDE), sigma=sigma)
 
 
 def heatmap_loss(pred, target, weights, ohkm_topk: int = 0):

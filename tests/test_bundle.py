@@ -33,7 +33,7 @@ def test_bundle_round_trip_and_same_keypoints(tiny_run, tmp_path):
 
 def test_broken_or_contradicting_contracts_are_clear_errors(tiny_run, tmp_path):
     from edgepose.bundle.bundle import bundle
-    from edgepose.bundle.metadata import read_metadata
+    from edgepose.engine.metadata import read_metadata
     from edgepose.runtime import PoseEstimator
 
     bundle(tiny_run["int8"], tmp_path / "b")

@@ -44,7 +44,7 @@ def test_peers_load_by_contract_and_agree_on_the_body():
 def test_a_non_pose_model_gets_one_clear_error():
     from edgepose.runtime import open_pose_model
 
-    with pytest.raises(EdgeposeError, match="unsupported pose model contract"):
+    with pytest.raises(EdgeposeError, match="not a supported pose model"):
         open_pose_model(PEERS / "pose_detection.tflite")
 
 
@@ -75,7 +75,7 @@ def test_predict_cli_writes_results_and_drawing(tmp_path):
             ],
             "Edge TPU",
         ),  # fmt: skip
-        (["predict", "{peers}/pose_detection.tflite", "{peers}/squat.jpg", "--out", "{tmp}/o"], "unsupported pose model"),
+        (["predict", "{peers}/pose_detection.tflite", "{peers}/squat.jpg", "--out", "{tmp}/o"], "not a supported pose model"),
     ],
 )
 def test_predict_bad_input_is_one_line(tmp_path, args, message):

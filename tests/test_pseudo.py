@@ -133,7 +133,7 @@ def test_a_segmentation_model_as_teacher_gets_one_line(tmp_path):
     cmd = [sys.executable, "-m", "edgepose", "data", "pseudo-label", str(ann), "--images", str(images)]
     r = subprocess.run(cmd + ["--teacher", str(seg), "--out", str(tmp_path / "o.json")], capture_output=True, text=True)
     assert r.returncode == 1 and r.stderr.count("\n") == 1, r.stderr
-    assert "unsupported pose model contract" in r.stderr and "MoveNet" in r.stderr
+    assert "not a supported pose model" in r.stderr and "MoveNet" in r.stderr
     r = subprocess.run(cmd + ["--teacher", str(seg), "--out", str(ann)], capture_output=True, text=True)
     assert r.returncode == 1 and "inputs are never modified" in r.stderr
     assert json.loads(ann.read_text())["annotations"][0]["id"] == 1

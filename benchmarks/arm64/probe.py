@@ -15,7 +15,7 @@ import platform
 
 import numpy as np
 
-from edgepose.runtime.backend import make_interpreter
+from edgepose.engine.litert import make_interpreter
 
 
 def main() -> None:

@@ -23,17 +23,18 @@ def bench_compare(
 ) -> dict[str, Any]:
     """``{"rows": [{"model", "kind", "size_bytes", "AP", "AP50", "PCK_bbox", "latency_ms": {threads: median}}],
     "data", "threads"}``. Latency is the median ``invoke()`` time after ``warmup`` runs."""
-    from ..runtime.backend import make_interpreter
-    from ..runtime.peers import detect_kind
+    from ..engine.model import backend_for, display_name, open_model
+    from ..runtime.kinds import kind_of
 
     rows = []
     for model in models:
-        kind = detect_kind(make_interpreter(model, threads=1))
+        kind = kind_of(open_model(model, threads=1), role="pose").name
         acc = bench_accuracy(model, annotations, images, threads=max(threads), on_progress=on_progress)
         lat = {t: bench_latency(model, threads=t, warmup=warmup, runs=runs) for t in threads}
         rows.append(
             {
-                "model": Path(model).name,
+                "model": display_name(model),
+                "backend": backend_for(model),
                 "kind": kind,
                 "size_bytes": Path(model).stat().st_size,
                 "AP": acc["AP"],
@@ -75,7 +76,7 @@ def compare_png(report: dict[str, Any]) -> bytes:
     for r in report["rows"]:
         ax.scatter(r["latency_ms"][t], r["AP"], s=40)
         ax.annotate(
-            r["model"].replace(".tflite", ""),
+            Path(r["model"]).stem if "/" not in r["model"] else r["model"].rsplit(".", 1)[0],
             (r["latency_ms"][t], r["AP"]),
             fontsize=7,
             xytext=(4, 4),

@@ -1,4 +1,4 @@
-"""Latency of one TFLite model through the runtime's interpreter."""
+"""Latency of one model file through the model seam (LiteRT for ``.tflite``; ONNX Runtime, OpenVINO)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import EdgeposeError
-from ..runtime.backend import make_interpreter
+from ..engine.model import open_model
 
 
 def bench_latency(
@@ -18,31 +18,33 @@ def bench_latency(
 ) -> dict[str, Any]:
     """Load time, first inference and steady-state statistics in milliseconds, plus peak RSS (MiB).
 
-    The input is random data of the model's input dtype; timings cover ``invoke()`` only.
+    The input is random data of the model's input dtype; timings cover inference only (LiteRT:
+    ``invoke()``).
     """
     if warmup < 0 or runs < 1:
         raise EdgeposeError(f"need warmup >= 0 and runs >= 1, got warmup={warmup} runs={runs}")
     t0 = time.perf_counter()
-    interp = make_interpreter(model, threads=threads, backend=backend)
+    m = open_model(model, threads=threads, backend=backend)
     load_ms = (time.perf_counter() - t0) * 1e3
     rng = np.random.default_rng(0)
-    for d in interp.get_input_details():
-        dtype = np.dtype(d["dtype"])
+    feed = []
+    for spec in m.inputs:
+        dtype = np.dtype(spec.dtype)
         if np.issubdtype(dtype, np.integer):
             info = np.iinfo(dtype)
-            x = rng.integers(info.min, info.max, size=d["shape"], endpoint=True).astype(dtype)
+            feed.append(rng.integers(info.min, info.max, size=spec.shape, endpoint=True).astype(dtype))
         else:
-            x = rng.uniform(0, 255, size=d["shape"]).astype(dtype)
-        interp.set_tensor(d["index"], x)
+            feed.append(rng.uniform(0, 255, size=spec.shape).astype(dtype))
+    invoke = m.runner(*feed)
     t0 = time.perf_counter()
-    interp.invoke()
+    invoke()
     first_ms = (time.perf_counter() - t0) * 1e3
     for _ in range(warmup):
-        interp.invoke()
+        invoke()
     times = np.empty(runs)
     for i in range(runs):
         t0 = time.perf_counter()
-        interp.invoke()
+        invoke()
         times[i] = (time.perf_counter() - t0) * 1e3
     return {
         "model": str(model),

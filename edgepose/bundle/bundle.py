@@ -9,7 +9,7 @@ from typing import Any
 from ..errors import EdgeposeError
 from ..fsutil import atomic_write_json, read_json
 from .contract import contract_for
-from .metadata import read_metadata, write_metadata
+from ..engine.metadata import read_metadata, write_metadata
 
 
 def bundle(model: str | Path, out_dir: str | Path, version: str = "", metrics: str | Path | None = None,
@@ -49,7 +49,7 @@ def make_test_vectors(model: str | Path, n: int = 3) -> dict[str, Any]:
     import numpy as np
 
     from ..data.synth import render_image
-    from ..runtime.estimator import PoseEstimator, _quantize
+    from ..runtime.estimator import PoseEstimator
     from ..transforms import crop_person
     from .decode_spec import test_vectors
 
@@ -60,10 +60,7 @@ def make_test_vectors(model: str | Path, n: int = 3) -> dict[str, Any]:
     for i in range(n):
         image, people = render_image(2024, i)
         crop, _ = crop_person(image, people[0].bbox, est.contract.input_size)
-        x = _quantize(crop[None].astype(np.float32), est._in["dtype"], est.contract.input_quant)  # noqa: SLF001
-        est.interpreter.set_tensor(est._in["index"], x)  # noqa: SLF001
-        est.interpreter.invoke()
-        raw.append(est.interpreter.get_tensor(est._out["index"])[0])  # noqa: SLF001
+        raw.append(est.raw_heatmaps(crop))
     scale, zero = est.contract.output_quant
     return test_vectors(raw, float(scale), int(zero), est.codec.sigma, est.contract.stride)
 

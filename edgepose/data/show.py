@@ -24,7 +24,7 @@ def show_samples(
     """Write a PNG grid of ``n`` people: whole images with the ground truth drawn, or (``augment``)
     the training crops exactly as the model sees them, with the targets decoded back from the
     heatmaps (so a wrong flip, affine or codec shows up as a misplaced skeleton)."""
-    from ..train import codec_for
+    from ..codec import codec_for
 
     coco = load_coco(annotations)
     records = person_records(coco, images)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EdgeposeError
-from .flatbuffer import ModelGraph, OpInfo, read_tflite
+from ..engine.flatbuffer import ModelGraph, OpInfo, read_tflite
 
 SUPPORTED_OPS = frozenset(
     {

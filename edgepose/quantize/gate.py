@@ -51,14 +51,9 @@ def output_levels(estimator: PoseEstimator, crops: np.ndarray) -> dict[str, Any]
     scale, zero = estimator.contract.output_quant
     if not scale:
         return None
-    interp, inp, out = estimator.interpreter, estimator._in, estimator._out  # noqa: SLF001
-    from ..runtime.estimator import _quantize
-
     peaks, distinct = [], set()
     for crop in crops:
-        interp.set_tensor(inp["index"], _quantize(crop[None].astype(np.float32), inp["dtype"], estimator.contract.input_quant))
-        interp.invoke()
-        raw = interp.get_tensor(out["index"])[0].astype(np.int32)
+        raw = estimator.raw_heatmaps(crop).astype(np.int32)
         distinct.update(np.unique(raw).tolist())
         peaks.extend((raw.reshape(-1, raw.shape[-1]).max(0) - zero).tolist())
     median = float(np.median(peaks))

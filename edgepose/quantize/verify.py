@@ -16,7 +16,7 @@ def verify_tflite(path: str | Path, expect: str = "fp32", allow_float: bool = Fa
     Returns ``{"ops": {name: count}, "float_ops": [...], "inputs": [...], "outputs": [...],
     "size_bytes", "output_quantization"}``.
     """
-    from ..runtime.backend import make_interpreter
+    from ..engine.litert import make_interpreter
 
     interp = make_interpreter(path, threads=1, xnnpack=False)
     tensors = {t["index"]: t for t in interp.get_tensor_details()}

@@ -1,8 +1,10 @@
-"""Runtime room: run edgepose and peer (MoveNet, PoseNet, BlazePose) TFLite pose models with numpy, OpenCV and LiteRT only.
+"""Runtime room: run edgepose and peer (MoveNet, PoseNet, BlazePose, heatmap ONNX/OpenVINO) pose models
+with numpy, OpenCV and LiteRT only (ONNX Runtime / OpenVINO when such a file is opened).
 
-Importing this package never imports TensorFlow.
+Importing this package never imports TensorFlow, nor the train/data/quantize/bundle rooms.
 """
 
-from .backend import BACKENDS, make_interpreter  # noqa: F401
+from ..engine.model import BACKENDS, Model, open_model  # noqa: F401
 from .estimator import ModelContract, Pose, PoseEstimator  # noqa: F401
+from .kinds import KINDS, kind_of  # noqa: F401
 from .peers import BlazePoseEstimator, MoveNetEstimator, PoseNetEstimator, open_pose_model  # noqa: F401

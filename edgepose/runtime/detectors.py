@@ -28,14 +28,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from ..engine.model import Model, dequantize, open_model, quantize
 from ..errors import EdgeposeError
-from .backend import make_interpreter, read_output
-from .peers import describe_contract
 
-DETECTOR_CONTRACTS = (
-    "SSD with TFLite_Detection_PostProcess (outputs boxes [1,N,4], classes [1,N], scores [1,N], count [1])",
-    "BlazePose pose_detection (outputs regressors [1,A,12], score logits [1,A,1])",
-)
 
 
 @dataclass
@@ -107,35 +102,37 @@ class PersonDetector(abc.ABC):
         score_threshold: float = 0.5,
         iou_threshold: float = 0.45,
         max_people: int = 10,
-        interpreter=None,
+        model: Model | None = None,
     ):
         self.path = Path(model_path)
-        self.interpreter = interpreter or make_interpreter(self.path, threads=threads, backend=backend)
+        self.model = model or open_model(self.path, threads=threads, backend=backend)
         self.score_threshold = float(score_threshold)
         self.iou_threshold = float(iou_threshold)
         self.max_people = int(max_people)
-        self._in = self.interpreter.get_input_details()[0]
-        self._outs = self.interpreter.get_output_details()
-        _, h, w, _ = (int(v) for v in self._in["shape"])
+        self._in = self.model.inputs[0]
+        self._outs = list(range(len(self.model.outputs)))
+        self._last: list[np.ndarray] = []
+        _, h, w, _ = (int(v) for v in self._in.shape)
         self.input_size = (w, h)
 
     def _set_input(self, pixels: np.ndarray, norm: tuple[float, float]) -> None:
         """``pixels`` uint8 ``[h, w, 3]`` at the input size; float inputs get ``(p - mean) / std``."""
-        dtype = self._in["dtype"]
+        dtype = np.dtype(self._in.dtype)
         if np.issubdtype(dtype, np.floating):
             x = (pixels.astype(np.float32) - norm[0]) / norm[1]
+        elif self._in.quant[0] and dtype == np.int8:
+            x = quantize((pixels.astype(np.float32) - norm[0]) / norm[1], self._in)
         else:
-            scale, zero = self._in["quantization"]
-            if scale and np.dtype(dtype) == np.int8:
-                real = (pixels.astype(np.float32) - norm[0]) / norm[1]
-                x = np.clip(np.round(real / scale + zero), -128, 127).astype(np.int8)
-            else:
-                x = pixels.astype(dtype)  # uint8 pixels as they are (the zoo's quantized SSDs)
-        self.interpreter.set_tensor(self._in["index"], x[None])
-        self.interpreter.invoke()
+            x = pixels.astype(dtype)  # uint8 pixels as they are (the zoo's quantized SSDs)
+        self._last = self.model.invoke_raw(x[None])
 
-    def _tensor(self, detail) -> np.ndarray:
-        return read_output(self.interpreter, detail)
+    def _tensor(self, position: int) -> np.ndarray:
+        """Output ``position`` of the last run, as float32."""
+        return dequantize(self._last[position], self.model.outputs[position])
+
+    @property
+    def interpreter(self):
+        return getattr(self.model, "interpreter", None)
 
     def detect(self, image_rgb: np.ndarray) -> list[Detection]:
         if image_rgb.ndim != 3 or image_rgb.shape[2] != 3:
@@ -157,12 +154,13 @@ class SsdDetector(PersonDetector):
         super().__init__(*args, **kwargs)
         self.person_class = int(person_class)
         self.norm = norm
-        shapes = [d["shape"].tolist() for d in self._outs]
+        shapes = [list(o.shape) for o in self.model.outputs]
+        names = [o.name for o in self.model.outputs]
         self._boxes = next(d for d, s in zip(self._outs, shapes) if len(s) == 3 and s[-1] == 4)
         self._count = next(d for d, s in zip(self._outs, shapes) if s == [1])
         pairs = [d for d, s in zip(self._outs, shapes) if len(s) == 2]
         # TF1 exports name them ...PostProcess:1 (classes) and :2 (scores); otherwise output order.
-        by_suffix = {d["name"].rsplit(":", 1)[-1]: d for d in pairs if ":" in d["name"]}
+        by_suffix = {names[d].rsplit(":", 1)[-1]: d for d in pairs if ":" in names[d]}
         if "1" in by_suffix and "2" in by_suffix:
             self._classes, self._scores = by_suffix["1"], by_suffix["2"]
         else:
@@ -216,14 +214,15 @@ class BlazePoseDetector(PersonDetector):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("iou_threshold", 0.3)  # MediaPipe's pose detection NMS
         super().__init__(*args, **kwargs)
-        shapes = [d["shape"].tolist() for d in self._outs]
+        shapes = [list(o.shape) for o in self.model.outputs]
         self._reg = next(d for d, s in zip(self._outs, shapes) if len(s) == 3 and s[-1] == 12)
         self._logit = next(d for d, s in zip(self._outs, shapes) if len(s) == 3 and s[-1] == 1)
         side = self.input_size[0]
         self.anchors = ssd_anchors(side)
-        if len(self.anchors) != self._reg["shape"][1]:
+        n_anchors = self.model.outputs[self._reg].shape[1]
+        if len(self.anchors) != n_anchors:
             raise EdgeposeError(
-                f"{self.path}: {self._reg['shape'][1]} anchors in the model, {len(self.anchors)} from the BlazePose "
+                f"{self.path}: {n_anchors} anchors in the model, {len(self.anchors)} from the BlazePose "
                 f"anchor recipe at {side}x{side}"
             )
 
@@ -256,29 +255,6 @@ class BlazePoseDetector(PersonDetector):
         return dets
 
 
-def detector_kind(interpreter, name: str = "model") -> str:
-    """'ssd' | 'blazepose-detector' from the model's tensors, or one error naming the contracts."""
-    ins, outs = interpreter.get_input_details(), interpreter.get_output_details()
-    shapes = [d["shape"].tolist() for d in outs]
-    if len(ins) == 1 and len(ins[0]["shape"]) == 4 and ins[0]["shape"][-1] == 3:
-        if (
-            len(outs) == 4
-            and sum(len(s) == 3 and s[-1] == 4 for s in shapes) == 1
-            and sum(len(s) == 2 for s in shapes) == 2
-            and [1] in shapes
-        ):
-            return "ssd"
-        if (
-            len(outs) == 2
-            and any(len(s) == 3 and s[-1] == 12 for s in shapes)
-            and any(len(s) == 3 and s[-1] == 1 for s in shapes)
-        ):
-            return "blazepose-detector"
-    raise EdgeposeError(
-        f"{name}: not a supported person detector ({describe_contract(interpreter)}); supported: {'; '.join(DETECTOR_CONTRACTS)}"
-    )
-
-
 def open_detector(
     model_path: str | Path,
     threads: int = 1,
@@ -288,12 +264,14 @@ def open_detector(
     max_people: int = 10,
     person_class: int = 0,
 ) -> PersonDetector:
-    """The right :class:`PersonDetector` for a ``.tflite`` detector (contract read from the model)."""
-    interp = make_interpreter(model_path, threads=threads, backend=backend)
-    kind = detector_kind(interp, Path(model_path).name)
-    common = dict(threads=threads, backend=backend, score_threshold=score_threshold, max_people=max_people, interpreter=interp)
+    """The right :class:`PersonDetector` for a detector file (its kind read off its tensors)."""
+    from .kinds import kind_of
+
+    model = open_model(model_path, threads=threads, backend=backend)
+    kind = kind_of(model, role="detector")
+    common = dict(score_threshold=score_threshold, max_people=max_people, model=model)
     if iou_threshold is not None:
         common["iou_threshold"] = iou_threshold
-    if kind == "ssd":
-        return SsdDetector(model_path, person_class=person_class, **common)
-    return BlazePoseDetector(model_path, **common)
+    if kind.name == "ssd":
+        common["person_class"] = person_class
+    return kind.adapter(model_path, **common)

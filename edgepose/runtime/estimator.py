@@ -1,4 +1,4 @@
-"""Top-down pose estimation with a TFLite heatmap model."""
+"""Top-down pose estimation with a heatmap model (``.tflite``, ``.onnx`` or OpenVINO ``.xml``)."""
 
 from __future__ import annotations
 
@@ -8,29 +8,15 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ..codec import GaussianHeatmapCodec, flip_heatmaps_back
+from ..codec import codec_for, flip_heatmaps_back
+from ..engine.model import Model, dequantize, open_model
 from ..errors import EdgeposeError
 from ..keypoints import COCO_KEYPOINTS
 from ..transforms import apply_affine, crop_person, invert_affine
-from .backend import make_interpreter
+from .contract import NORMALIZATIONS as NORMS
+from .contract import ModelContract, check_codec, contract_overrides, normalization, read_paddle_config
 
-
-@dataclass(frozen=True)
-class ModelContract:
-    """How to feed a model and read it. For edgepose models it is read off the model's tensors:
-    input RGB pixels in [0, 255] (normalisation is inside the model), heatmap output."""
-
-    input_size: tuple[int, int]  # (width, height)
-    input_dtype: str
-    input_quant: tuple[float, int]  # (scale, zero_point); (0.0, 0) when float
-    output_kind: str  # "heatmaps"
-    heatmap_size: tuple[int, int]  # (width, height)
-    output_quant: tuple[float, int]
-    keypoint_names: tuple[str, ...] = COCO_KEYPOINTS
-
-    @property
-    def stride(self) -> float:
-        return self.input_size[0] / self.heatmap_size[0]
+__all__ = ["ModelContract", "Pose", "PoseEstimator", "heatmap_tensors", "top_down"]
 
 
 @dataclass
@@ -59,27 +45,33 @@ class Pose:
         return [float(x0 - pad * w), float(y0 - pad * h), float(w * (1 + 2 * pad)), float(h * (1 + 2 * pad))]
 
 
-def _quantize(x: np.ndarray, dtype: np.dtype, quant: tuple[float, int]) -> np.ndarray:
-    scale, zero = quant
-    if np.issubdtype(dtype, np.floating):
-        return x.astype(dtype)
-    info = np.iinfo(dtype)
-    return np.clip(np.round(x / scale + zero), info.min, info.max).astype(dtype)
-
-
-def _dequantize(q: np.ndarray, quant: tuple[float, int]) -> np.ndarray:
-    scale, zero = quant
-    if np.issubdtype(q.dtype, np.floating):
-        return q.astype(np.float32)
-    return ((q.astype(np.float32) - zero) * scale).astype(np.float32)
+def heatmap_tensors(model: Model) -> tuple[str, int] | None:
+    """``(layout, output position)`` when ``model`` is a heatmap pose model: one RGB image input
+    (``[1, H, W, 3]`` or ``[1, 3, H, W]``) and an output of 17 heatmaps in the same layout; else None."""
+    if len(model.inputs) != 1 or len(model.inputs[0].shape) != 4:
+        return None
+    shape = model.inputs[0].shape
+    layout = "NHWC" if shape[-1] == 3 else "NCHW" if shape[1] == 3 else None
+    if layout is None:
+        return None
+    k = len(COCO_KEYPOINTS)
+    for i, spec in enumerate(model.outputs):
+        o = spec.shape
+        if len(o) == 4 and o[0] == 1 and (o[-1] if layout == "NHWC" else o[1]) == k:
+            return layout, i
+    return None
 
 
 class PoseEstimator:
-    """Load a TFLite heatmap pose model and estimate poses for person boxes.
+    """Load a heatmap pose model and estimate poses for person boxes.
 
     ``predict(image_rgb, boxes)``: ``uint8 [H, W, 3]`` RGB and COCO ``[x, y, w, h]`` boxes ->
-    one :class:`Pose` per box; with no boxes the whole frame is one person.
+    one :class:`Pose` per box; with no boxes the whole frame is one person. The contract (input
+    normalisation, codec) comes from the model file, an explicit ``contract``, a PaddleDetection
+    ``infer_cfg.yml`` beside the model, or ``normalization``/``codec`` (see :mod:`.contract`).
     """
+
+    kind = "heatmaps"
 
     def __init__(
         self,
@@ -88,60 +80,142 @@ class PoseEstimator:
         backend: str = "auto",
         flip_test: bool = False,
         contract: dict | None = None,
+        normalization: str | None = None,
+        codec: str | None = None,
+        model: Model | None = None,
     ):
         """``contract``: an explicit edgepose contract (``contract.json`` of a bundle) for a model
         without embedded metadata; a bundled model's own contract is read from the file."""
         self.path = Path(model_path)
-        self.interpreter = make_interpreter(self.path, threads=threads, backend=backend)
+        self.model = model or open_model(self.path, threads=threads, backend=backend)
         self.flip_test = flip_test
-        inp = self.interpreter.get_input_details()
-        out = self.interpreter.get_output_details()
-        if len(inp) != 1 or len(inp[0]["shape"]) != 4 or inp[0]["shape"][-1] != 3:
-            raise EdgeposeError(f"{self.path}: expected one NHWC RGB image input, got {[d['shape'].tolist() for d in inp]}")
-        if len(out) != 1 or len(out[0]["shape"]) != 4:
+        found = heatmap_tensors(self.model)
+        if found is None:
+            if len(self.model.outputs) == 1 and len(self.model.outputs[0].shape) == 4:
+                raise EdgeposeError(
+                    f"{self.path}: output has {self.model.outputs[0].shape[-1]} channels, expected {len(COCO_KEYPOINTS)} COCO keypoints"
+                )
             raise EdgeposeError(
-                f"{self.path}: expected one heatmap output [1, h, w, K], got {[d['shape'].tolist() for d in out]}"
+                f"{self.path}: expected one RGB image input and a heatmap output [1, h, w, 17] or [1, 17, h, w], "
+                f"got {self.model.describe()}"
             )
-        _, h, w, _ = inp[0]["shape"]
-        _, hh, hw, k = out[0]["shape"]
-        if k != len(COCO_KEYPOINTS):
-            raise EdgeposeError(f"{self.path}: output has {k} channels, expected {len(COCO_KEYPOINTS)} COCO keypoints")
-        self._in, self._out = inp[0], out[0]
-        self.contract = ModelContract(
-            input_size=(int(w), int(h)),
-            input_dtype=np.dtype(inp[0]["dtype"]).name,
-            input_quant=tuple(inp[0]["quantization"]),
-            output_kind="heatmaps",
-            heatmap_size=(int(hw), int(hh)),
-            output_quant=tuple(out[0]["quantization"]),
-        )
-        from ..bundle.metadata import read_metadata
+        layout, self._out_pos = found
+        inp, out = self.model.inputs[0], self.model.outputs[self._out_pos]
+        if layout == "NHWC":
+            _, h, w, _ = inp.shape
+            _, hh, hw, _ = out.shape
+        else:
+            _, _, h, w = inp.shape
+            _, _, hh, hw = out.shape
+        self.metadata = None
+        if self.model.backend in ("litert", "tflite_runtime"):
+            from ..engine.metadata import read_metadata
 
-        self.metadata = read_metadata(self.path) or contract
-        codec = (self.metadata or {}).get("output", {}).get("codec", {})
+            self.metadata = read_metadata(self.path)
+        self.metadata = self.metadata or contract
         if self.metadata is not None:
             size_hw = self.metadata.get("input", {}).get("size_hw")
             if size_hw and list(size_hw) != [int(h), int(w)]:
                 raise EdgeposeError(f"{self.path}: the contract says input {size_hw[0]}x{size_hw[1]}, the model takes {h}x{w}")
-        self.codec = GaussianHeatmapCodec(
-            self.contract.input_size,
-            self.contract.heatmap_size,
-            sigma=float(codec.get("sigma", 2.0)),
-            refine=str(codec.get("refine", "dark")),
+        fields = self._resolve(contract_overrides(self.metadata), normalization, codec)
+        self.contract = ModelContract(
+            input_size=(int(w), int(h)),
+            input_dtype=np.dtype(inp.dtype).name,
+            input_quant=tuple(inp.quant),
+            output_kind="heatmaps",
+            heatmap_size=(int(hw), int(hh)),
+            output_quant=tuple(out.quant),
+            layout=layout,
+            **fields,
         )
+        c = self.contract
+        self.codec = codec_for(c.input_size, sigma=c.sigma, name=c.codec, refine=c.refine, heatmap_size=c.heatmap_size)
+        self._mean = np.asarray(c.mean, np.float32)
+        self._inv_std = 1.0 / np.asarray(c.std, np.float32)
+
+    def _resolve(self, stated: dict, norm_name: str | None, codec_name: str | None) -> dict:
+        """Normalisation and codec: the file's contract, then a Paddle config, then the caller's
+        names, then (``.tflite`` only) edgepose's convention; a conflict or a gap is an error."""
+        sources: dict[str, str] = {}
+        fields = dict(stated)
+        if stated:
+            sources.update({k: "contract" for k in stated})
+        paddle = read_paddle_config(self.path) if self.model.backend in ("openvino", "onnxruntime") else None
+        if paddle:
+            for key in ("pixel_scale", "mean", "std", "codec"):
+                if key not in fields:
+                    fields[key] = paddle[key]
+                    sources[key] = paddle["source"]
+        if norm_name is not None:
+            given = normalization(norm_name)
+            if "mean" in fields and (tuple(fields["mean"]), tuple(fields["std"])) != (given["mean"], given["std"]):
+                raise EdgeposeError(
+                    f"{self.path.name}: normalization '{norm_name}' contradicts the {sources['mean']} "
+                    f"(mean {list(fields['mean'])}, std {list(fields['std'])}); leave it out"
+                )
+            fields.setdefault("normalization", norm_name)
+            for key in ("pixel_scale", "mean", "std"):
+                if key not in fields:
+                    fields[key] = given[key]
+                    sources[key] = "caller"
+        if codec_name is not None:
+            key = check_codec(codec_name)
+            if "codec" in fields and fields["codec"] != key:
+                raise EdgeposeError(f"{self.path.name}: codec '{codec_name}' contradicts the {sources['codec']} ('{fields['codec']}'); leave it out")
+            if "codec" not in fields:
+                fields["codec"], sources["codec"] = key, "caller"
+        if self.model.backend in ("litert", "tflite_runtime"):
+            for key, value in (("pixel_scale", 1.0), ("mean", (0.0, 0.0, 0.0)), ("std", (1.0, 1.0, 1.0)), ("codec", "gaussian")):
+                if key not in fields:
+                    fields[key], sources[key] = value, "edgepose default"
+        missing = [what for what, key in (("normalization", "mean"), ("codec", "codec")) if key not in fields]
+        if missing:
+            raise EdgeposeError(
+                f"{self.path.name}: its {' and '.join(missing)} cannot be read from the file (no contract, no infer_cfg.yml beside it); "
+                "pass " + " and ".join({"normalization": "normalization (raw|unit|symmetric|imagenet)", "codec": "codec (gaussian|udp|msra)"}[m] for m in missing)
+            )
+        if "normalization" not in fields:
+            fields["normalization"] = next(
+                (n for n, v in NORMS.items() if (v["mean"], v["std"]) == (tuple(fields["mean"]), tuple(fields["std"])) and abs(v["pixel_scale"] - fields["pixel_scale"]) < 1e-9),
+                "custom",
+            )
+        fields["mean"], fields["std"] = tuple(float(v) for v in fields["mean"]), tuple(float(v) for v in fields["std"])
+        fields["sources"] = sources
+        return fields
+
+    @property
+    def interpreter(self):
+        """The LiteRT interpreter (``.tflite`` models only)."""
+        return getattr(self.model, "interpreter", None)
+
+    def model_input(self, crop: np.ndarray) -> np.ndarray:
+        """``uint8 [H_in, W_in, 3]`` crop -> the input tensor (normalised, laid out, quantized)."""
+        x = crop[None].astype(np.float32)
+        if not self.contract.identity_normalization:
+            x = (x * np.float32(self.contract.pixel_scale) - self._mean) * self._inv_std
+        if self.contract.layout == "NCHW":
+            x = np.ascontiguousarray(x.transpose(0, 3, 1, 2))
+        return self.model.quantize_input(x)
+
+    def _heatmaps_of(self, x: np.ndarray) -> np.ndarray:
+        raw = self.model.invoke_raw(x)[self._out_pos]
+        hm = self.model.outputs[self._out_pos]
+        out = dequantize(raw, hm)[0]
+        return out.transpose(1, 2, 0) if self.contract.layout == "NCHW" else out
 
     def heatmaps(self, crop: np.ndarray) -> np.ndarray:
         """Run the model on one ``uint8 [H_in, W_in, 3]`` crop; returns float heatmaps ``[h, w, K]``."""
-        x = _quantize(crop[None].astype(np.float32), self._in["dtype"], self.contract.input_quant)
-        self.interpreter.set_tensor(self._in["index"], x)
-        self.interpreter.invoke()
-        hm = _dequantize(self.interpreter.get_tensor(self._out["index"])[0], self.contract.output_quant)
+        x = self.model_input(crop)
+        hm = self._heatmaps_of(x)
         if self.flip_test:
-            self.interpreter.set_tensor(self._in["index"], np.ascontiguousarray(x[:, :, ::-1]))
-            self.interpreter.invoke()
-            flipped = _dequantize(self.interpreter.get_tensor(self._out["index"])[0], self.contract.output_quant)
-            hm = 0.5 * (hm + flip_heatmaps_back(flipped))
+            flipped_x = x[:, :, ::-1] if self.contract.layout == "NHWC" else x[:, :, :, ::-1]
+            hm = 0.5 * (hm + flip_heatmaps_back(self._heatmaps_of(np.ascontiguousarray(flipped_x))))
         return hm
+
+    def raw_heatmaps(self, crop: np.ndarray) -> np.ndarray:
+        """The heatmap output as the model wrote it (int8 for int8 models), channels-last ``[h, w, K]``."""
+        raw = self.model.invoke_raw(self.model_input(crop))[self._out_pos][0]
+        return raw.transpose(1, 2, 0) if self.contract.layout == "NCHW" else raw
 
     def predict(self, image_rgb: np.ndarray, boxes: Sequence[Sequence[float]] | None = None) -> list[Pose]:
         return top_down(image_rgb, boxes, self.contract.input_size, lambda crop: self.codec.decode(self.heatmaps(crop)))

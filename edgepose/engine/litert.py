@@ -1,6 +1,5 @@
-"""Interpreter backends: LiteRT (``ai_edge_litert``) first, ``tflite_runtime`` as a fallback.
-
-Never imports TensorFlow.
+"""LiteRT backend of the model seam: ``.tflite`` files through ``ai_edge_litert`` (``tflite_runtime``
+as a fallback), with the Edge TPU delegate for compiled models. Never imports TensorFlow.
 """
 
 from __future__ import annotations
@@ -12,13 +11,14 @@ import numpy as np
 
 from .._quiet import quiet_stderr
 from ..errors import EdgeposeError
+from .model import Model, TensorSpec
 
-BACKENDS = ("auto", "litert", "tflite_runtime")
+INTERPRETERS = ("auto", "litert", "tflite_runtime")
 
 
 def _interpreter_class(backend: str = "auto"):
-    if backend not in BACKENDS:
-        raise EdgeposeError(f"unknown backend '{backend}'; choose one of: {', '.join(BACKENDS)}")
+    if backend not in INTERPRETERS:
+        raise EdgeposeError(f"unknown TFLite interpreter '{backend}'; choose one of: {', '.join(INTERPRETERS)}")
     if backend in ("auto", "litert"):
         try:
             from ai_edge_litert.interpreter import Interpreter
@@ -93,11 +93,38 @@ def _edgetpu_delegate(cls, path: Path):
         ) from None
 
 
-def read_output(interpreter, detail: dict) -> np.ndarray:
-    """Output tensor ``detail`` as float32: dequantized ``(q - zero_point) * scale`` when it is a
-    quantized integer tensor, else as it is."""
-    raw = interpreter.get_tensor(detail["index"])
+def _spec(detail: dict) -> TensorSpec:
     scale, zero = detail["quantization"]
-    if scale and not np.issubdtype(raw.dtype, np.floating):
-        return (raw.astype(np.float32) - zero) * scale
-    return raw.astype(np.float32)
+    return TensorSpec(
+        name=str(detail["name"]),
+        shape=tuple(int(v) for v in detail["shape"]),
+        dtype=np.dtype(detail["dtype"]),
+        quant=(float(scale), int(zero)),
+        index=int(detail["index"]),
+    )
+
+
+class LiteRTModel(Model):
+    """A ``.tflite`` model in a LiteRT interpreter (``self.interpreter``, tensors allocated)."""
+
+    backend = "litert"
+    layout = "NHWC"
+
+    def __init__(self, path: Path, threads: int = 1, backend: str = "auto", xnnpack: bool = True):
+        self.interpreter = make_interpreter(path, threads=threads, backend=backend, xnnpack=xnnpack)
+        super().__init__(
+            path,
+            [_spec(d) for d in self.interpreter.get_input_details()],
+            [_spec(d) for d in self.interpreter.get_output_details()],
+        )
+
+    def runner(self, *arrays: np.ndarray):
+        for a, spec in zip(arrays, self.inputs):
+            self.interpreter.set_tensor(spec.index, np.ascontiguousarray(a, dtype=spec.dtype))
+        return self.interpreter.invoke
+
+    def _run(self, arrays: list[np.ndarray]) -> list[np.ndarray]:
+        for a, spec in zip(arrays, self.inputs):
+            self.interpreter.set_tensor(spec.index, a)
+        self.interpreter.invoke()
+        return [np.array(self.interpreter.get_tensor(spec.index)) for spec in self.outputs]

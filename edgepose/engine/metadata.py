@@ -33,7 +33,7 @@ def read_metadata(path: str | Path) -> dict[str, Any] | None:
 
     A present but unreadable entry raises EdgeposeError (the file was damaged or edited).
     """
-    from ..edgetpu.flatbuffer import read_tflite  # validates identifier / truncation
+    from .flatbuffer import read_tflite  # validates identifier / truncation
 
     p = Path(path)
     read_tflite(p)
