@@ -30,12 +30,12 @@ def main() -> None:
     from edgepose._tf import import_tensorflow
 
     tf = import_tensorflow()
+    from edgepose.codec import codec_for
     from edgepose.data.coco import load_coco, person_records
     from edgepose.data.samples import Augment, ImageCache
     from edgepose.data.synth_writer import write_synth
     from edgepose.data.tf_pipeline import make_dataset
     from edgepose.models import create_model
-    from edgepose.codec import codec_for
     from edgepose.train import heatmap_loss
 
     h, w = (int(v) for v in args.input.split("x"))

@@ -19,6 +19,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from .errors import EdgeposeError, GateFailed
+from .train_config import TrainConfig
+
+_TRAIN = TrainConfig()  # training defaults live in one place
 
 try:  # recent typer vendors click
     from typer._click.exceptions import ClickException as _ClickException
@@ -179,6 +182,40 @@ def pseudo_label_cmd(
         out_console.print(
             f"rejected: score {rej['score']}, disagreement {rej['agree']}, inconsistent {rej['consistency']}; wrote {out}"
         )
+
+    _run(go)
+
+
+@data_app.command("teacher-label")
+def teacher_label_cmd(
+    source: Path = typer.Argument(..., help="COCO person-keypoints JSON, or a folder of unlabelled photos."),
+    teacher: Path = typer.Option(..., "--teacher", help="Teacher pose model: .xml (OpenVINO IR), .onnx or .tflite."),
+    out: Path = typer.Option(..., "--out", help="New annotation JSON with teacher_keypoints (the input is never modified)."),
+    images: Optional[Path] = typer.Option(None, "--images", help="Images folder of an annotation file."),
+    detector: Optional[Path] = typer.Option(None, "--detector", help="Person detector for a photo folder (default: whole frames)."),
+    norm: Optional[str] = typer.Option(None, "--norm", help="Teacher input normalisation when its file does not say: raw | unit | symmetric | imagenet."),
+    codec: Optional[str] = typer.Option(None, "--codec", help="Teacher heatmap convention when its file does not say: gaussian | udp | msra."),
+    min_score: float = typer.Option(0.3, "--min-score", help="Photo folders: people under this mean teacher score are dropped."),
+    threads: int = typer.Option(2, "--threads"),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
+) -> None:
+    """Teacher keypoints for every person (distillation): human labels are kept, train with --teacher-weight."""
+    from .data.distill import teacher_label_source
+    from .fsutil import atomic_write_json
+
+    def go():
+        if out.resolve() == source.resolve():
+            raise EdgeposeError(f"--out {out} is the input file; inputs are never modified, choose another name")
+        if out.exists() and not force:
+            raise EdgeposeError(f"{out} exists; pass --force to overwrite it")
+        rep = RichReporter()
+        doc = teacher_label_source(
+            source, teacher, images=images, detector=detector, threads=threads, normalization=norm, codec=codec,
+            min_score=min_score, on_start=lambda n: rep.start("teacher-label", n), on_progress=rep.advance,
+        )  # fmt: skip
+        atomic_write_json(out, doc)
+        labelled = sum("teacher_keypoints" in a for a in doc["annotations"])
+        rep.finish(f"{labelled} people labelled by {teacher.name}; wrote {out}")
 
     _run(go)
 
@@ -356,6 +393,13 @@ def train(
     force: bool = typer.Option(False, "--force", help="Overwrite a non-empty run folder."),
     pseudo_weight: float = typer.Option(0.5, "--pseudo-weight", help="Loss weight of teacher pseudo-labels (data pseudo-label)."),
     epoch_size: int = typer.Option(0, "--epoch-size", help="People per epoch (0: all once); fixes the budget across mixes."),
+    teacher_weight: float = typer.Option(
+        _TRAIN.teacher_weight, "--teacher-weight",
+        help="Distillation: fill keypoints humans lack from teacher_keypoints (data teacher-label), weight x teacher score; 0: off.",
+    ),
+    teacher_min_score: float = typer.Option(_TRAIN.teacher_min_score, "--teacher-min-score", help="Teacher points scoring less are left out."),
+    box: str = typer.Option(_TRAIN.box, "--box", help="annotation (the file's boxes) | extent (person-extent boxes from the keypoints, as inference gets)."),
+    box_jitter: float = typer.Option(_TRAIN.box_jitter, "--box-jitter", help="Detector-like box noise (0.1: centre sd 5 %, sides x0.9-1.1)."),
 ) -> None:
     """Train a pose model on COCO-format data (checkpoint every epoch; --resume continues exactly)."""
     from .data.sources import DatasetSource
@@ -380,6 +424,7 @@ def train(
             model=model, input_size=size, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
             strategy=strategy, cpu_replicas=cpu_replicas, augment=augment, ohkm_topk=ohkm,
             init=resolve_init(init, model), pseudo_weight=pseudo_weight, epoch_size=epoch_size,
+            teacher_weight=teacher_weight, teacher_min_score=teacher_min_score, box=box, box_jitter=box_jitter,
         )  # fmt: skip
         validation = (val, val_images) if val is not None else None
         summary = run_train(

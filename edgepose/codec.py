@@ -116,7 +116,6 @@ class UDPHeatmapCodec(GaussianHeatmapCodec):
         return np.array([(w_hm - 1) / (w_in - 1), (h_hm - 1) / (h_in - 1)])
 
 
-
 @dataclass(frozen=True)
 class MSRAHeatmapCodec(GaussianHeatmapCodec):
     """The SimpleBaseline/HRNet ("MSRA") convention that PaddleDetection and many exported models
@@ -171,7 +170,9 @@ def codec_for(
     """The codec ``name`` for an input of ``(width, height)``; heatmaps default to 1/``HEATMAP_STRIDE``."""
     w, h = input_size
     hm = heatmap_size or (w // HEATMAP_STRIDE, h // HEATMAP_STRIDE)
-    return codec_class(name)(input_size=(int(w), int(h)), heatmap_size=(int(hm[0]), int(hm[1])), sigma=float(sigma), refine=refine)
+    return codec_class(name)(
+        input_size=(int(w), int(h)), heatmap_size=(int(hm[0]), int(hm[1])), sigma=float(sigma), refine=refine
+    )
 
 
 def _quarter_offsets(planes: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:

@@ -21,7 +21,9 @@ class KerasPoseEstimator(PoseEstimator):
         self.flip_test = flip_test
         _, h, w, _ = model.input_shape
         _, hh, hw, _ = model.output_shape
-        self.contract = ModelContract((int(w), int(h)), "float32", (0.0, 0), "heatmaps", (int(hw), int(hh)), (0.0, 0), codec=codec)
+        self.contract = ModelContract(
+            (int(w), int(h)), "float32", (0.0, 0), "heatmaps", (int(hw), int(hh)), (0.0, 0), codec=codec
+        )
         self.codec = codec_for(self.contract.input_size, name=codec, heatmap_size=self.contract.heatmap_size)
 
     def heatmaps(self, crop: np.ndarray) -> np.ndarray:

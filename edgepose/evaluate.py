@@ -113,9 +113,13 @@ PCK_KINDS = {"bbox": 0.2, "torso": 0.2, "head": 0.5}  # kind -> threshold (PCK@0
 def pck(
     pairs: list[tuple[dict, dict | None]], images: dict[Any, dict], info: dict, head_sizes: dict[Any, float] | None = None
 ) -> dict[str, Any]:
-    """PCK@0.2 (box, torso) and PCKh@0.5 (where ``head_sizes[ann_id]`` exists), overall and per keypoint."""
+    """PCK@0.2 (box, torso) and PCKh@0.5 (where ``head_sizes[ann_id]`` exists), overall and per keypoint;
+    per keypoint also the bias: mean signed error ``(pred - gt) / sqrt(area)`` in x and y (image axes:
+    ``bias_y < 0`` means placed too high), over labelled keypoints of matched people."""
     hits = {kind: np.zeros(NUM_KEYPOINTS) for kind in PCK_KINDS}
     counts = {kind: np.zeros(NUM_KEYPOINTS) for kind in PCK_KINDS}
+    signed = np.zeros((NUM_KEYPOINTS, 2))  # sum of (pred - gt) / sqrt(area), x and y
+    n_signed = np.zeros(NUM_KEYPOINTS)
     ls, rh = KEYPOINT_INDEX["left_shoulder"], KEYPOINT_INDEX["right_hip"]
     for ann, pred in pairs:
         gt = np.asarray(ann["keypoints"], float).reshape(NUM_KEYPOINTS, 3)
@@ -125,6 +129,10 @@ def pck(
         else:
             p = np.asarray(pred["keypoints"], float).reshape(NUM_KEYPOINTS, 3)
             dist = np.linalg.norm(p[:, :2] - gt[:, :2], axis=1)
+            scale = np.sqrt(float(ann.get("area") or ann["bbox"][2] * ann["bbox"][3]))
+            if scale > 0:
+                signed[valid] += (p[valid, :2] - gt[valid, :2]) / scale
+                n_signed += valid
         norms = {"bbox": max(ann["bbox"][2], ann["bbox"][3])}
         if gt[ls, 2] > 0 and gt[rh, 2] > 0:
             norms["torso"] = float(np.linalg.norm(gt[ls, :2] - gt[rh, :2]))
@@ -146,6 +154,9 @@ def pck(
             c = counts[kind][k]
             per_kp[name][f"PCK_{kind}"] = float(hits[kind][k] / c) if c else None
             per_kp[name]["n"] = int(max(per_kp[name]["n"], c))
+    for k, name in enumerate(COCO_KEYPOINTS):
+        bias = signed[k] / n_signed[k] if n_signed[k] else (None, None)
+        per_kp[name]["bias_x"], per_kp[name]["bias_y"] = (None, None) if bias[0] is None else (float(bias[0]), float(bias[1]))
     out["per_keypoint"] = per_kp
     return out
 

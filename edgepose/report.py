@@ -47,13 +47,18 @@ def _fmt(v: Any) -> str:
     return "–" if v is None or (isinstance(v, float) and v != v) else f"{v:.3f}"
 
 
+def _signed(v: Any) -> str:
+    return "–" if v is None or (isinstance(v, float) and v != v) else f"{v:+.3f}"
+
+
 def evaluation_markdown(stats: dict[str, Any], title: str = "Keypoint evaluation") -> str:
     """COCO AP/AR line, PCK, and the per-keypoint table of :func:`edgepose.evaluate.evaluate`."""
     lines = [
         f"# {title}",
         "",
         f"{stats.get('people', 0)} people. COCO keypoint OKS (pycocotools), PCK at 0.2 of the box's longer side "
-        "and of the torso (left shoulder to right hip).",
+        "and of the torso (left shoulder to right hip). Bias: mean signed error (prediction - label) / sqrt(area), "
+        "image axes (bias y < 0: placed too high).",
         "",
         "| AP | AP50 | AP75 | APM | APL | AR | PCK@0.2 bbox | PCK@0.2 torso |",
         "|---|---|---|---|---|---|---|---|",
@@ -64,12 +69,14 @@ def evaluation_markdown(stats: dict[str, Any], title: str = "Keypoint evaluation
     if has_head:
         lines += [f"PCKh@0.5 (head size): {_fmt(stats['PCK_head'])}", ""]
     lines += [
-        "| keypoint | labelled | AP (this keypoint's OKS) | PCK@0.2 bbox | PCK@0.2 torso |" + (" PCKh@0.5 |" if has_head else ""),
-        "|---|---|---|---|---|" + ("---|" if has_head else ""),
+        "| keypoint | labelled | AP (this keypoint's OKS) | PCK@0.2 bbox | PCK@0.2 torso | bias x | bias y |"
+        + (" PCKh@0.5 |" if has_head else ""),
+        "|---|---|---|---|---|---|---|" + ("---|" if has_head else ""),
     ]
     for name, row in stats.get("per_keypoint", {}).items():
         line = (
-            f"| {name} | {row.get('n', 0)} | {_fmt(row.get('AP'))} | {_fmt(row.get('PCK_bbox'))} | {_fmt(row.get('PCK_torso'))} |"
+            f"| {name} | {row.get('n', 0)} | {_fmt(row.get('AP'))} | {_fmt(row.get('PCK_bbox'))} | {_fmt(row.get('PCK_torso'))} "
+            f"| {_signed(row.get('bias_x'))} | {_signed(row.get('bias_y'))} |"
         )
         lines.append(line + (f" {_fmt(row.get('PCK_head'))} |" if has_head else ""))
     det = stats.get("detected")

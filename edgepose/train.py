@@ -7,9 +7,10 @@ every epoch, ``train_log.json`` and (with matplotlib) ``curves.png``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -25,28 +26,9 @@ from .errors import EdgeposeError
 from .fsutil import atomic_write, atomic_write_bytes, atomic_write_json, read_json
 from .plots import has_matplotlib, training_curves_png
 from .progress import Reporter, SilentReporter
+from .train_config import TrainConfig
 
 AUGMENTS = {"basic": Augment(), "strong": Augment.strong()}
-
-
-@dataclass
-class TrainConfig:
-    model: str = "edgehrnet-t"
-    input_size: tuple[int, int] = (96, 128)  # (width, height)
-    epochs: int = 30
-    batch_size: int = 32
-    lr: float = 2e-3
-    weight_decay: float = 1e-4
-    warmup_epochs: float = 1.0
-    sigma: float = 2.0
-    seed: int = 0
-    augment: str = "basic"  # basic (flip/scale/rotation) | strong (+ half-body, colour jitter, erasing)
-    ohkm_topk: int = 0  # > 0: online hard keypoint mining, loss over each sample's top-k keypoints
-    init: str = ""  # weights to start from: a .keras file of the same model (e.g. the shipped pretrained one)
-    strategy: str = "default"  # default | mirrored | multiworker (tf.distribute)
-    cpu_replicas: int = 0  # with "mirrored" on a CPU-only machine: split the CPU into this many devices
-    pseudo_weight: float = 0.5  # loss weight of teacher pseudo-labels (annotations[].pseudo_keypoints)
-    epoch_size: int = 0  # people per epoch (0: every person once on average); fixes the budget across data mixes
 
 
 def heatmap_loss(pred, target, weights, ohkm_topk: int = 0):
@@ -100,7 +82,18 @@ def train(
     sources = [DatasetSource(Path(annotations), Path(images), 1.0), *(extra_datasets or [])]
     if not 0.0 <= cfg.pseudo_weight <= 1.0:
         raise EdgeposeError(f"--pseudo-weight must be in [0, 1], got {cfg.pseudo_weight}")
-    per_source = load_sources(sources, pseudo_weight=cfg.pseudo_weight)
+    if cfg.teacher_weight < 0 or not 0.0 <= cfg.teacher_min_score <= 1.0 or not 0.0 <= cfg.box_jitter < 1.0:
+        raise EdgeposeError(
+            f"teacher_weight must be >= 0, teacher_min_score in [0, 1] and box_jitter in [0, 1); got "
+            f"{cfg.teacher_weight}, {cfg.teacher_min_score}, {cfg.box_jitter}"
+        )
+    per_source = load_sources(
+        sources,
+        pseudo_weight=cfg.pseudo_weight,
+        teacher_weight=cfg.teacher_weight,
+        teacher_min_score=cfg.teacher_min_score,
+        box=cfg.box,
+    )
     weights = [src.weight for src in sources]
     if cfg.epoch_size < 0:
         raise EdgeposeError(f"--epoch-size must be >= 0, got {cfg.epoch_size}")
@@ -178,7 +171,7 @@ def train(
         return strategy.reduce(tf.distribute.ReduceOp.SUM, losses, axis=None)
 
     cache = ImageCache()
-    augment = AUGMENTS[cfg.augment]
+    augment = dataclasses.replace(AUGMENTS[cfg.augment], box_jitter=cfg.box_jitter)
     start_epoch = int(epoch_done.numpy()) + 1
     t0 = time.time() - (history[-1]["seconds"] if history else 0.0)
     reporter.start(f"train {cfg.model} {cfg.input_size[1]}x{cfg.input_size[0]}", total)

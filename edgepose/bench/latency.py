@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import EdgeposeError
 from ..engine.model import open_model
+from ..errors import EdgeposeError
 
 
 def bench_latency(

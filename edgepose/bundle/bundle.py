@@ -6,10 +6,10 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from ..engine.metadata import read_metadata, write_metadata
 from ..errors import EdgeposeError
 from ..fsutil import atomic_write_json, read_json
 from .contract import contract_for
-from ..engine.metadata import read_metadata, write_metadata
 
 
 def bundle(model: str | Path, out_dir: str | Path, version: str = "", metrics: str | Path | None = None,
@@ -46,7 +46,6 @@ def bundle(model: str | Path, out_dir: str | Path, version: str = "", metrics: s
 def make_test_vectors(model: str | Path, n: int = 3) -> dict[str, Any]:
     """Raw heatmaps of ``model`` on ``n`` rendered people with the keypoints the shared decode spec
     gives (:mod:`edgepose.bundle.decode_spec`): what the Android/iOS decoders are tested against."""
-    import numpy as np
 
     from ..data.synth import render_image
     from ..runtime.estimator import PoseEstimator

@@ -122,7 +122,9 @@ def person_records(coco: dict[str, Any], images_dir: str | Path, min_keypoints: 
 
     Each record: ``image_id``, ``ann_id``, ``file`` (Path), ``bbox`` [x, y, w, h], ``keypoints``
     ``float [17, 3]``, ``available`` ``bool [17]`` (keypoints the source dataset has), ``pseudo``
-    (indices filled by teacher models, ``annotations[].pseudo_keypoints``).
+    (indices filled by teacher models, ``annotations[].pseudo_keypoints``); with
+    ``annotations[].teacher_keypoints`` also ``teacher`` ``float [17, 3]`` (x, y, score); with the
+    image's width/height ``image_size``.
     """
     images = {im["id"]: im for im in coco["images"]}
     info = coco.get("info") if isinstance(coco.get("info"), dict) else {}
@@ -132,7 +134,7 @@ def person_records(coco: dict[str, Any], images_dir: str | Path, min_keypoints: 
         if ann.get("iscrowd", 0) or not isinstance(ann.get("keypoints"), list) or not isinstance(ann.get("bbox"), list):
             continue
         kps = np.asarray(ann["keypoints"], dtype=np.float64).reshape(NUM_KEYPOINTS, 3)
-        if (kps[:, 2] > 0).sum() < min_keypoints:
+        if (kps[:, 2] > 0).sum() < min_keypoints and "teacher_keypoints" not in ann:
             continue
         x, y, w, h = ann["bbox"]
         if w < 1 or h < 1:
@@ -148,6 +150,12 @@ def person_records(coco: dict[str, Any], images_dir: str | Path, min_keypoints: 
                 "pseudo": [int(k) for k in ann.get("pseudo_keypoints", []) if 0 <= int(k) < NUM_KEYPOINTS],
             }
         )
+        teacher = ann.get("teacher_keypoints")
+        if isinstance(teacher, list) and len(teacher) == 3 * NUM_KEYPOINTS:
+            out[-1]["teacher"] = np.asarray(teacher, dtype=np.float64).reshape(NUM_KEYPOINTS, 3)
+        im = images[ann["image_id"]]
+        if isinstance(im.get("width"), (int, float)) and isinstance(im.get("height"), (int, float)):
+            out[-1]["image_size"] = (float(im["width"]), float(im["height"]))
     return out
 
 
@@ -166,3 +174,50 @@ def lsp_neck_head_top(joints_json: str | Path, coco: dict[str, Any]) -> dict[Any
         if ann_id is not None:
             out[ann_id] = (j[12, :2], j[13, :2])
     return out
+
+
+def split_coco(coco: dict[str, Any], val_images: int, seed: int = 0) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(train, val): ``val_images`` images drawn at random (``seed``) with all their annotations go
+    to val, the rest to train; ``info`` and categories are kept in both. For carving a validation
+    split out of training data (never out of an evaluation set)."""
+    ids = [im["id"] for im in coco["images"]]
+    if not 0 < val_images < len(ids):
+        raise EdgeposeError(f"val_images must be between 1 and {len(ids) - 1}, got {val_images}")
+    rng = np.random.default_rng(seed)
+    val_ids = set(rng.choice(len(ids), val_images, replace=False).tolist())
+    val_set = {ids[i] for i in val_ids}
+
+    def part(keep) -> dict[str, Any]:
+        return {
+            **coco,
+            "images": [im for im in coco["images"] if keep(im["id"])],
+            "annotations": [a for a in coco["annotations"] if keep(a["image_id"])],
+        }
+
+    return part(lambda i: i not in val_set), part(lambda i: i in val_set)
+
+
+def with_extent_boxes(coco: dict[str, Any], oks_area_factor: float = 0.53) -> dict[str, Any]:
+    """A copy whose person boxes are :func:`~edgepose.data.distill.extent_box` of the labelled
+    keypoints plus confident teacher keypoints (``teacher_keypoints`` score >= 0.3), and whose
+    ``area`` (the OKS scale) is ``oks_area_factor x w x h`` (LSPET's rule, no segmentation)."""
+    from .distill import extent_box
+
+    images = {im["id"]: im for im in coco["images"]}
+    anns = []
+    for a in coco["annotations"]:
+        a = dict(a)
+        k = np.asarray(a.get("keypoints", []), float).reshape(-1, 3)
+        pts = [k[k[:, 2] > 0, :2]]
+        t = a.get("teacher_keypoints")
+        if t:
+            t = np.asarray(t, float).reshape(-1, 3)
+            pts.append(t[(t[:, 2] >= 0.3) & (k[:, 2] <= 0), :2])
+        im = images.get(a["image_id"], {})
+        size = (im["width"], im["height"]) if "width" in im and "height" in im else None
+        box = extent_box(np.concatenate(pts), size)
+        if box is not None and not a.get("iscrowd", 0):
+            a["bbox"] = [round(v, 2) for v in box]
+            a["area"] = round(oks_area_factor * box[2] * box[3], 2)
+        anns.append(a)
+    return {**coco, "annotations": anns}

@@ -29,6 +29,7 @@ class Augment:
     half_body_prob: float = 0.0
     colour_jitter: float = 0.0  # strength: brightness/contrast/saturation in 1 +- this, hue +- 18 deg x this
     erase_prob: float = 0.0
+    box_jitter: float = 0.0  # detector-like box noise (edgepose.data.distill.jitter_box)
 
     @staticmethod
     def none() -> "Augment":
@@ -116,6 +117,10 @@ def make_sample(
     """One person -> (crop ``uint8 [H, W, 3]``, heatmaps ``float32 [h, w, K]``, weights ``float32 [K]``)."""
     kps = record["keypoints"]
     box = record["bbox"]
+    if augment.box_jitter > 0:
+        from .distill import jitter_box
+
+        box = jitter_box(box, rng, augment.box_jitter)
     if augment.half_body_prob > 0 and rng.random() < augment.half_body_prob:
         box = half_body_box(kps, rng) or box
     scale = float(rng.uniform(*augment.scale))

@@ -35,10 +35,27 @@ class DatasetSource:
         return DatasetSource(Path(parts[0]), Path(parts[1]), weight)
 
 
-def load_sources(sources: list[DatasetSource], min_keypoints: int = 1, pseudo_weight: float = 0.5) -> list[list[dict[str, Any]]]:
+def load_sources(
+    sources: list[DatasetSource],
+    min_keypoints: int = 1,
+    pseudo_weight: float = 0.5,
+    teacher_weight: float = 0.0,
+    teacher_min_score: float = 0.3,
+    box: str = "annotation",
+) -> list[list[dict[str, Any]]]:
     """Person records per source (each record tagged with ``source``). A record whose annotation
     lists ``pseudo_keypoints`` (teacher labels) gets ``weight_scale`` ``float [17]``: those
-    keypoints' loss weight is ``pseudo_weight``."""
+    keypoints' loss weight is ``pseudo_weight``.
+
+    ``teacher_weight`` > 0: keypoints the human labels lack take the annotation's
+    ``teacher_keypoints`` where the teacher scores ``>= teacher_min_score``, with loss weight
+    ``teacher_weight x score`` (:func:`edgepose.data.distill.merge_teacher`; human labels win).
+    ``box="extent"``: each person's box becomes the :func:`~edgepose.data.distill.extent_box` of
+    its (merged) keypoints, as a detector or COCO annotator would draw it."""
+    from .distill import extent_box, merge_teacher
+
+    if box not in ("annotation", "extent"):
+        raise EdgeposeError(f"box must be 'annotation' or 'extent', got '{box}'")
     out = []
     for src in sources:
         if src.weight < 0:
@@ -51,6 +68,19 @@ def load_sources(sources: list[DatasetSource], min_keypoints: int = 1, pseudo_we
                 scale = np.ones(len(r["keypoints"]), np.float32)
                 scale[r["pseudo"]] = pseudo_weight
                 r["weight_scale"] = scale
+            if teacher_weight > 0 and "teacher" in r:
+                kps = r["keypoints"]
+                human = (kps[:, 2] > 0) & r["available"]
+                weights = human * r.get("weight_scale", np.ones(len(kps), np.float32))
+                xy, merged = merge_teacher(kps, weights, r["teacher"], teacher_min_score, teacher_weight)
+                filled = merged > 0
+                r["keypoints"] = np.concatenate([xy, np.where(filled, 2.0, 0.0)[:, None]], axis=1)
+                r["available"] = np.ones(len(kps), bool)
+                r["weight_scale"] = np.where(human, weights, merged).astype(np.float32)
+            if box == "extent":
+                labelled = r["keypoints"][(r["keypoints"][:, 2] > 0) & r["available"], :2]
+                r["bbox"] = extent_box(labelled, r.get("image_size")) or r["bbox"]
+        records = [r for r in records if ((r["keypoints"][:, 2] > 0) & r["available"]).sum() >= min_keypoints]
         if not records:
             raise EdgeposeError(f"{src.annotations}: no people with keypoints")
         out.append(records)

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import EdgeposeError
 from ..engine.flatbuffer import ModelGraph, OpInfo, read_tflite
+from ..errors import EdgeposeError
 
 SUPPORTED_OPS = frozenset(
     {

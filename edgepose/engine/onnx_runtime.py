@@ -29,7 +29,9 @@ def _shape(dims, name: str, path: Path) -> tuple[int, ...]:
         elif i == 0:
             out.append(1)
         else:
-            raise EdgeposeError(f"{path.name}: tensor '{name}' has a dynamic dimension {i} ({d}); export it with a fixed input size")
+            raise EdgeposeError(
+                f"{path.name}: tensor '{name}' has a dynamic dimension {i} ({d}); export it with a fixed input size"
+            )
     return tuple(out)
 
 
@@ -43,7 +45,9 @@ class OnnxRuntimeModel(Model):
         try:
             import onnxruntime as ort
         except ImportError:
-            raise EdgeposeError(f"{path.name} is an ONNX model: its runtime is missing; pip install 'edgepose[onnx]' (onnxruntime)") from None
+            raise EdgeposeError(
+                f"{path.name} is an ONNX model: its runtime is missing; pip install 'edgepose[onnx]' (onnxruntime)"
+            ) from None
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1

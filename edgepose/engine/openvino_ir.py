@@ -22,7 +22,9 @@ class OpenVINOModel(Model):
         try:
             import openvino as ov
         except ImportError:
-            raise EdgeposeError(f"{path.name} is an OpenVINO IR model: its runtime is missing; pip install 'edgepose[openvino]' (openvino)") from None
+            raise EdgeposeError(
+                f"{path.name} is an OpenVINO IR model: its runtime is missing; pip install 'edgepose[openvino]' (openvino)"
+            ) from None
         if not path.with_suffix(".bin").is_file():
             raise EdgeposeError(f"{path.name}: OpenVINO IR needs its weights {path.with_suffix('.bin').name} beside it")
         try:
@@ -32,7 +34,9 @@ class OpenVINOModel(Model):
                 if any(p.get_partial_shape().is_dynamic for p in model.inputs):
                     raise EdgeposeError(f"{path.name}: dynamic input shape; reshape the IR to a fixed input size first")
                 self.compiled = core.compile_model(
-                    model, "CPU", {"INFERENCE_NUM_THREADS": threads, "PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": "f32"}
+                    model,
+                    "CPU",
+                    {"INFERENCE_NUM_THREADS": threads, "PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": "f32"},
                 )
         except EdgeposeError:
             raise
@@ -42,7 +46,9 @@ class OpenVINOModel(Model):
 
         def spec(i, port):
             name = next(iter(port.get_names()), f"port{i}")
-            return TensorSpec(name, tuple(int(d) for d in port.get_shape()), np.dtype(port.get_element_type().to_dtype()), index=i)
+            return TensorSpec(
+                name, tuple(int(d) for d in port.get_shape()), np.dtype(port.get_element_type().to_dtype()), index=i
+            )
 
         super().__init__(
             path,

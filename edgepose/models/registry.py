@@ -27,6 +27,8 @@ _SPECS: dict[str, tuple[Callable[..., Any], Any]] = {
     "litehrnet-30": (_litehrnet, LiteHRNetSpec(stem=32, widths=(40, 80, 160, 320), modules=(3, 8, 3))),
     # Edge-TPU-clean multi-resolution networks (conv, depthwise conv, add, ReLU6, nearest resize).
     "edgehrnet-t": (_edgehrnet, EdgeHRNetSpec(stem=16, widths=(24, 48, 96), modules=(1, 2), blocks=1)),
+    # between t and s: three branches as t, s's widths, two blocks per branch (525 k parameters, 68 M MACs at 128x96)
+    "edgehrnet-m": (_edgehrnet, EdgeHRNetSpec(stem=24, widths=(32, 64, 128), modules=(1, 2), blocks=2)),
     "edgehrnet-s": (_edgehrnet, EdgeHRNetSpec(stem=24, widths=(32, 64, 128, 256), modules=(1, 2, 2), blocks=2)),
 }
 MODEL_NAMES: tuple[str, ...] = tuple(_SPECS)

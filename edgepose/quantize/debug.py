@@ -18,7 +18,7 @@ import numpy as np
 
 from .._quiet import quiet_stderr
 from ..errors import EdgeposeError
-from .convert import make_converter, representative_dataset
+from .converter import make_converter, representative_dataset
 
 
 def _layer_statistics(converter, calib: np.ndarray) -> list[dict[str, Any]]:

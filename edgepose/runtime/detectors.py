@@ -32,7 +32,6 @@ from ..engine.model import Model, dequantize, open_model, quantize
 from ..errors import EdgeposeError
 
 
-
 @dataclass
 class Detection:
     """One person: ``box`` COCO ``[x, y, w, h]`` image pixels, ``score`` in [0, 1], optional

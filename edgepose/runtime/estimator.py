@@ -161,7 +161,9 @@ class PoseEstimator:
         if codec_name is not None:
             key = check_codec(codec_name)
             if "codec" in fields and fields["codec"] != key:
-                raise EdgeposeError(f"{self.path.name}: codec '{codec_name}' contradicts the {sources['codec']} ('{fields['codec']}'); leave it out")
+                raise EdgeposeError(
+                    f"{self.path.name}: codec '{codec_name}' contradicts the {sources['codec']} ('{fields['codec']}'); leave it out"
+                )
             if "codec" not in fields:
                 fields["codec"], sources["codec"] = key, "caller"
         if self.model.backend in ("litert", "tflite_runtime"):
@@ -172,11 +174,20 @@ class PoseEstimator:
         if missing:
             raise EdgeposeError(
                 f"{self.path.name}: its {' and '.join(missing)} cannot be read from the file (no contract, no infer_cfg.yml beside it); "
-                "pass " + " and ".join({"normalization": "normalization (raw|unit|symmetric|imagenet)", "codec": "codec (gaussian|udp|msra)"}[m] for m in missing)
+                "pass "
+                + " and ".join(
+                    {"normalization": "normalization (raw|unit|symmetric|imagenet)", "codec": "codec (gaussian|udp|msra)"}[m]
+                    for m in missing
+                )
             )
         if "normalization" not in fields:
             fields["normalization"] = next(
-                (n for n, v in NORMS.items() if (v["mean"], v["std"]) == (tuple(fields["mean"]), tuple(fields["std"])) and abs(v["pixel_scale"] - fields["pixel_scale"]) < 1e-9),
+                (
+                    n
+                    for n, v in NORMS.items()
+                    if (v["mean"], v["std"]) == (tuple(fields["mean"]), tuple(fields["std"]))
+                    and abs(v["pixel_scale"] - fields["pixel_scale"]) < 1e-9
+                ),
                 "custom",
             )
         fields["mean"], fields["std"] = tuple(float(v) for v in fields["mean"]), tuple(float(v) for v in fields["std"])

@@ -83,7 +83,13 @@ KINDS: tuple[ModelKind, ...] = (
     ModelKind("posenet", "pose", "PoseNet heatmaps+offsets (17+34 channels)", _posenet, "peers:PoseNetEstimator"),
     ModelKind("blazepose", "pose", "BlazePose landmarks [1,195]", _blazepose, "peers:BlazePoseEstimator"),
     # last among pose kinds: PoseNet's 17-channel heatmap output would match it too
-    ModelKind("heatmaps", "pose", "heatmaps [1,h,w,17] or [1,17,h,w] (edgepose, PP-TinyPose, mmpose exports)", _heatmaps, "estimator:PoseEstimator"),
+    ModelKind(
+        "heatmaps",
+        "pose",
+        "heatmaps [1,h,w,17] or [1,17,h,w] (edgepose, PP-TinyPose, mmpose exports)",
+        _heatmaps,
+        "estimator:PoseEstimator",
+    ),
     ModelKind(
         "ssd",
         "detector",

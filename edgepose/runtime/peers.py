@@ -16,8 +16,8 @@ from typing import Sequence
 
 import numpy as np
 
-from ..errors import EdgeposeError
 from ..engine.model import Model, open_model
+from ..errors import EdgeposeError
 from .estimator import Pose, top_down
 
 BLAZEPOSE_TO_COCO = (0, 2, 5, 7, 8, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28)

@@ -1,0 +1,102 @@
+"""Layering: the runtime stays light, and no two rooms import each other in a cycle."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "edgepose"
+HEAVY_ROOMS = ("edgepose.train", "edgepose.data", "edgepose.quantize", "edgepose.bundle", "edgepose.cli")
+
+
+def _loaded_after(statement: str) -> set[str]:
+    code = f"import sys, json; {statement}; print(json.dumps(sorted(sys.modules)))"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(json.loads(r.stdout.strip().splitlines()[-1]))
+
+
+def test_runtime_import_loads_no_heavy_room_and_no_tensorflow():
+    loaded = _loaded_after("import edgepose.runtime, edgepose.runtime.detectors, edgepose.runtime.tracking")
+    heavy = sorted(m for m in loaded if m.startswith(HEAVY_ROOMS) or m == "tensorflow" or m.startswith("tensorflow."))
+    assert heavy == [], f"importing edgepose.runtime loaded {heavy}"
+    assert not {"onnxruntime", "openvino"} & loaded, "optional runtimes must load only when such a model is opened"
+
+
+def room_of(module: str) -> str | None:
+    """``edgepose.runtime.peers`` -> ``runtime``; top-level modules are their own room."""
+    parts = module.split(".")
+    if parts[0] != "edgepose" or len(parts) < 2:
+        return None
+    return parts[1]
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Room -> rooms it imports (any import statement, lazy ones inside functions included)."""
+    graph: dict[str, set[str]] = {}
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(PACKAGE.parent).with_suffix("")
+        module = ".".join(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
+        package = module if rel.name == "__init__" else module.rsplit(".", 1)[0]
+        src = room_of(module)
+        if src is None:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package.split(".")
+                    base = base[: len(base) - node.level + 1]
+                    prefix = ".".join(base)
+                    targets = [f"{prefix}.{node.module}" if node.module else prefix]
+                    if not node.module:
+                        targets = [f"{prefix}.{a.name}" for a in node.names]
+                else:
+                    targets = [node.module or ""]
+            for t in targets:
+                dst = room_of(t)
+                if dst and dst != src:
+                    graph.setdefault(src, set()).add(dst)
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    found, state, stack = [], {}, []
+
+    def visit(n: str) -> None:
+        state[n] = 1
+        stack.append(n)
+        for m in sorted(graph.get(n, ())):
+            if state.get(m) == 1:
+                found.append(stack[stack.index(m) :] + [m])
+            elif m not in state:
+                visit(m)
+        stack.pop()
+        state[n] = 2
+
+    for n in sorted(graph):
+        if n not in state:
+            visit(n)
+    return found
+
+
+def test_no_import_cycle_between_packages():
+    graph = import_graph()
+    packages = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").is_file()}
+    pkg_graph = {a: {b for b in bs if b in packages} for a, bs in graph.items() if a in packages}
+    assert cycles(pkg_graph) == [], json.dumps({k: sorted(v) for k, v in pkg_graph.items()})
+
+
+def test_engine_and_runtime_depend_only_downwards():
+    graph = import_graph()
+    assert graph.get("engine", set()) <= {"errors", "_quiet", "fsutil"}, graph.get("engine")
+    assert not graph.get("runtime", set()) & {"train", "data", "quantize", "bundle", "cli", "bench"}, graph.get("runtime")
+
+
+def test_cycle_finder_finds_a_cycle():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == [["a", "b", "c", "a"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
