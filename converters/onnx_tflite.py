@@ -56,7 +56,7 @@ def onnx_input_contract(model, layout: str = "auto") -> dict[str, Any]:
     if layout == "auto":
         layout = "nchw" if dims[1] == 3 else "nhwc" if dims[3] == 3 else ""
         if not layout:
-            raise EdgeposeError(f"input '{inputs[0].name}' {dims} has no 3-channel axis; pass --input-layout")
+            raise EdgeposeError(f"input '{inputs[0].name}' {dims} has no 3-channel axis; pass `input_layout`")
     h, w = (dims[2], dims[3]) if layout == "nchw" else (dims[1], dims[2])
     c = dims[1] if layout == "nchw" else dims[3]
     if c != 3:
@@ -140,18 +140,18 @@ def convert_onnx(
     if fmt not in FORMATS:
         raise EdgeposeError(f"unknown format '{fmt}'; choose one of: {', '.join(FORMATS)}")
     if layout not in LAYOUTS:
-        raise EdgeposeError(f"unknown --input-layout '{layout}'; choose one of: {', '.join(LAYOUTS)}")
+        raise EdgeposeError(f"unknown `input_layout` '{layout}'; choose one of: {', '.join(LAYOUTS)}")
     if len(mean) != 3 or len(std) != 3 or min(std) <= 0:
-        raise EdgeposeError("--mean and --std take three numbers each (std > 0)")
+        raise EdgeposeError("`mean` and `std` take three numbers each (std > 0)")
     src = Path(onnx_path)
     model = _load_onnx(src)
     contract = onnx_input_contract(model, layout)
     if fmt == "int8" and (calib is None or len(calib) == 0):
-        raise EdgeposeError("--format int8 needs a calibration set (--calib DIR)")
+        raise EdgeposeError("`fmt` int8 needs a calibration set (`calib`)")
     if calib is not None and calib.shape[1:3] != (contract["height"], contract["width"]):
         raise EdgeposeError(
             f"calibration crops are {calib.shape[1]}x{calib.shape[2]} but the ONNX input is "
-            f"{contract['height']}x{contract['width']} (HxW); build them with --input {contract['height']}x{contract['width']}"
+            f"{contract['height']}x{contract['width']} (HxW); build them with `input_size` {contract['height']}x{contract['width']}"
         )
     import onnx
 

@@ -37,7 +37,7 @@ class KerasPoseEstimator(PoseEstimator):
         return hm
 
 
-def load_estimator(model: Any, threads: int = 1) -> PoseEstimator:
+def load_estimator(model: Any, threads: int = 1, normalization: str | None = None, codec: str | None = None) -> PoseEstimator:
     """A ``.tflite``/``.onnx``/``.xml`` path -> its runtime estimator; a ``.keras`` path or Keras model ->
     :class:`KerasPoseEstimator`."""
     if isinstance(model, (str, Path)):
@@ -45,7 +45,7 @@ def load_estimator(model: Any, threads: int = 1) -> PoseEstimator:
         if path.suffix.lower() in (".tflite", ".onnx", ".xml"):
             from .runtime.peers import open_pose_model
 
-            return open_pose_model(path, threads=threads)
+            return open_pose_model(path, threads=threads, normalization=normalization, codec=codec)
         from .train import load_model
 
         model = load_model(path)

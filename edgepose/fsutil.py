@@ -23,7 +23,7 @@ def prepare_output_dir(path: str | os.PathLike, force: bool = False) -> Path:
         raise EdgeposeError(f"output path {out} exists and is not a folder")
     if out.is_dir() and any(out.iterdir()):
         if not force:
-            raise EdgeposeError(f"output folder {out} already exists and is not empty; pass --force to overwrite it")
+            raise EdgeposeError(f"output folder {out} already exists and is not empty; pass `force` to overwrite it")
         for child in out.iterdir():
             if child.is_dir() and not child.is_symlink():
                 shutil.rmtree(child)

@@ -59,14 +59,14 @@ def predict(
     for a tracked video).
     """
     if detector is not None and coco is not None:
-        raise EdgeposeError("--coco (ground-truth boxes) and --detector are alternatives; give one")
+        raise EdgeposeError("`coco` (ground-truth boxes) and `detector` are alternatives; give one")
     src = Path(source)
     out = Path(out_dir)
     if not src.exists():
         raise EdgeposeError(f"input not found: {src}")
     if src.is_file() and src.suffix.lower() in VIDEO_SUFFIXES:
         if coco is not None:
-            raise EdgeposeError("--coco boxes apply to images, not to a video")
+            raise EdgeposeError("`coco` boxes apply to images, not to a video")
         return _predict_video(estimator, src, out, draw, on_progress, detector, track or {})
     boxes_by_file: dict[str, tuple[Any, list]] = {}
     if coco is not None:

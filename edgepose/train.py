@@ -78,13 +78,13 @@ def train(
     if cfg.augment not in AUGMENTS:
         raise EdgeposeError(f"unknown augmentation '{cfg.augment}'; choose one of: {', '.join(AUGMENTS)}")
     if cfg.ohkm_topk < 0 or cfg.ohkm_topk > 17:
-        raise EdgeposeError(f"--ohkm takes 0 (off) to 17 keypoints, not {cfg.ohkm_topk}")
+        raise EdgeposeError(f"`ohkm_topk` takes 0 (off) to 17 keypoints, not {cfg.ohkm_topk}")
     sources = [DatasetSource(Path(annotations), Path(images), 1.0), *(extra_datasets or [])]
     if not 0.0 <= cfg.pseudo_weight <= 1.0:
-        raise EdgeposeError(f"--pseudo-weight must be in [0, 1], got {cfg.pseudo_weight}")
+        raise EdgeposeError(f"`pseudo_weight` must be in [0, 1], got {cfg.pseudo_weight}")
     if cfg.teacher_weight < 0 or not 0.0 <= cfg.teacher_min_score <= 1.0 or not 0.0 <= cfg.box_jitter < 1.0:
         raise EdgeposeError(
-            f"teacher_weight must be >= 0, teacher_min_score in [0, 1] and box_jitter in [0, 1); got "
+            f"`teacher_weight` must be >= 0, `teacher_min_score` in [0, 1] and `box_jitter` in [0, 1); got "
             f"{cfg.teacher_weight}, {cfg.teacher_min_score}, {cfg.box_jitter}"
         )
     per_source = load_sources(
@@ -96,7 +96,7 @@ def train(
     )
     weights = [src.weight for src in sources]
     if cfg.epoch_size < 0:
-        raise EdgeposeError(f"--epoch-size must be >= 0, got {cfg.epoch_size}")
+        raise EdgeposeError(f"`epoch_size` must be >= 0, got {cfg.epoch_size}")
     epoch_size = cfg.epoch_size or sum(len(r) for r in per_source)
     if epoch_size < cfg.batch_size:
         raise EdgeposeError(f"{annotations}: only {epoch_size} people with keypoints, fewer than one batch of {cfg.batch_size}")
@@ -114,7 +114,7 @@ def train(
         saved = read_json(config_path, "run configuration")
         changed = [f"{k}: {saved.get(k)!r} -> {v!r}" for k, v in cfg_dict.items() if saved.get(k) != v]
         if changed:
-            raise EdgeposeError(f"--resume with different settings than the run in {out} ({'; '.join(changed)})")
+            raise EdgeposeError(f"`resume` with different settings than the run in {out} ({'; '.join(changed)})")
     else:
         atomic_write_json(config_path, cfg_dict)
 
@@ -127,7 +127,7 @@ def train(
     replicas = strategy.num_replicas_in_sync
     if cfg.batch_size % replicas:
         raise EdgeposeError(
-            f"batch size {cfg.batch_size} must be divisible by the {replicas} replicas of --strategy {cfg.strategy}"
+            f"batch size {cfg.batch_size} must be divisible by the {replicas} replicas of `strategy` {cfg.strategy}"
         )
     keras.utils.set_random_seed(cfg.seed)
     codec = codec_for(cfg.input_size, cfg.sigma)
@@ -203,7 +203,7 @@ def train(
         for x, y, w in dataset:
             loss = float(train_step(x, y, w))
             if not math.isfinite(loss):
-                raise EdgeposeError(f"training diverged at epoch {epoch} (loss {loss}); lower --lr")
+                raise EdgeposeError(f"training diverged at epoch {epoch} (loss {loss}); lower `lr`")
             losses.append(loss)
             reporter.advance(1, epoch=epoch, loss=loss)
         entry = {"epoch": epoch, "loss": float(np.mean(losses)), "seconds": round(time.time() - t0, 1)}
@@ -229,7 +229,7 @@ def train(
             title = f"{cfg.model} {cfg.input_size[1]}x{cfg.input_size[0]}"
             atomic_write_bytes(out / "curves.png", training_curves_png(history, title))
     if not history:
-        raise EdgeposeError(f"nothing to train: {out} has no finished epoch and --epochs is {cfg.epochs}")
+        raise EdgeposeError(f"nothing to train: {out} has no finished epoch and `epochs` is {cfg.epochs}")
     reporter.finish(f"loss {history[-1]['loss']:.2e} after {cfg.epochs} epochs")
     result = summary()
     atomic_write_json(out / "train_log.json", result)
@@ -252,7 +252,7 @@ def make_strategy(name: str, cpu_replicas: int = 0):
             tf.config.set_logical_device_configuration(cpus[0], [tf.config.LogicalDeviceConfiguration()] * cpu_replicas)
         except RuntimeError:
             if len(tf.config.list_logical_devices("CPU")) != cpu_replicas:
-                raise EdgeposeError("--cpu-replicas must be set before TensorFlow has started (use a fresh process)") from None
+                raise EdgeposeError("`cpu_replicas` must be set before TensorFlow has started (use a fresh process)") from None
     if name == "default":
         return tf.distribute.get_strategy()
     if name == "mirrored":
@@ -306,11 +306,11 @@ def init_weights(model, path: str | Path) -> None:
     architecture must match."""
     source = load_model(path)
     if source.name != model.name or len(source.weights) != len(model.weights):
-        raise EdgeposeError(f"--init {path}: a '{source.name}' model cannot initialise '{model.name}' (different architecture)")
+        raise EdgeposeError(f"`init` {path}: a '{source.name}' model cannot initialise '{model.name}' (different architecture)")
     for target, weight in zip(model.weights, source.weights):
         if tuple(target.shape) != tuple(weight.shape):
             got, want = tuple(weight.shape), tuple(target.shape)
-            raise EdgeposeError(f"--init {path}: weight {weight.path} has shape {got}, expected {want}")
+            raise EdgeposeError(f"`init` {path}: weight {weight.path} has shape {got}, expected {want}")
         target.assign(weight)
 
 

@@ -91,7 +91,7 @@ def test_onnx_heatmap_model_needs_its_contract_and_runs_with_it(tmp_path):
 
     path = tmp_path / "tiny.onnx"
     _tiny_heatmap_onnx(path)
-    with pytest.raises(EdgeposeError, match="normalization and codec cannot be read from the file.*pass normalization"):
+    with pytest.raises(EdgeposeError, match="normalization and codec cannot be read from the file.*pass `normalization`"):
         open_pose_model(path)
     est = open_pose_model(path, normalization="imagenet", codec="msra")
     assert est.contract.layout == "NCHW" and est.contract.input_size == (48, 64) and est.contract.heatmap_size == (12, 16)
@@ -123,7 +123,7 @@ def test_openvino_ir_gives_the_onnx_heatmaps_and_reads_a_paddle_config(tmp_path)
     est_onnx = open_pose_model(onnx_path, normalization="imagenet", codec="msra")
     crop = np.random.default_rng(3).integers(0, 256, (64, 48, 3), dtype=np.uint8)
     np.testing.assert_allclose(est_ir.heatmaps(crop), est_onnx.heatmaps(crop), atol=1e-5)
-    with pytest.raises(EdgeposeError, match="contradicts the infer_cfg.yml"):
+    with pytest.raises(EdgeposeError, match="`normalization` .raw. contradicts the infer_cfg.yml"):
         open_pose_model(ir, normalization="raw")
 
 

@@ -8,7 +8,7 @@ def test_existing_output_folder_needs_force(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("precious")
-    with pytest.raises(EdgeposeError, match="--force"):
+    with pytest.raises(EdgeposeError, match="pass `force`"):  # the library names its parameter
         prepare_output_dir(out)
     assert (out / "keep.txt").read_text() == "precious"
     prepare_output_dir(out, force=True)

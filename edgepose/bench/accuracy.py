@@ -9,6 +9,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..data.coco import load_coco
+from ..engine.model import model_size
 from ..evaluate import evaluate, lsp_head_sizes, predict_coco, scored_people
 from ..transforms import load_rgb
 
@@ -52,16 +53,19 @@ def bench_accuracy(
     on_progress: Callable[[int], None] | None = None,
     detector: str | Path | None = None,
     det_threshold: float = 0.5,
+    normalization: str | None = None,
+    codec: str | None = None,
 ) -> dict[str, Any]:
     """COCO AP/AR, PCK@0.2 (box, torso), PCKh@0.5 with ``lsp_joints``, per keypoint, for ``model``
-    (``.tflite`` or ``.keras``) on ground-truth boxes. Adds ``"model"``, ``"size_bytes"``, ``"data"``.
+    (``.tflite``, ``.onnx``, OpenVINO ``.xml`` or ``.keras``; ``normalization``/``codec`` for a heatmap
+    model whose file does not state them) on ground-truth boxes. Adds ``"model"``, ``"size_bytes"``, ``"data"``.
 
     With ``detector`` (a person detector ``.tflite``) it adds ``"detected"``: AP/AR with the
     detector's boxes and the detector's recall at IoU 0.5 (``on_progress`` then counts each
     image twice)."""
     from ..estimators import load_estimator
 
-    estimator = load_estimator(model, threads=threads)
+    estimator = load_estimator(model, threads=threads, normalization=normalization, codec=codec)
     estimator.flip_test = flip_test
     coco = load_coco(annotations)
     results = predict_coco(estimator, coco, images, on_progress)
@@ -71,7 +75,7 @@ def bench_accuracy(
     out = {
         **stats,
         "model": str(path) if path else "keras model",
-        "size_bytes": path.stat().st_size if path else None,
+        "size_bytes": model_size(path) if path else None,
         "data": str(annotations),
         "flip_test": flip_test,
     }

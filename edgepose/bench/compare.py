@@ -20,23 +20,27 @@ def bench_compare(
     warmup: int = 10,
     runs: int = 50,
     on_progress: Callable[[int], None] | None = None,
+    normalization: str | None = None,
+    codec: str | None = None,
 ) -> dict[str, Any]:
     """``{"rows": [{"model", "kind", "size_bytes", "AP", "AP50", "PCK_bbox", "latency_ms": {threads: median}}],
     "data", "threads"}``. Latency is the median ``invoke()`` time after ``warmup`` runs."""
-    from ..engine.model import backend_for, display_name, open_model
+    from ..engine.model import backend_for, display_name, model_size, open_model
     from ..runtime.kinds import kind_of
 
     rows = []
     for model in models:
         kind = kind_of(open_model(model, threads=1), role="pose").name
-        acc = bench_accuracy(model, annotations, images, threads=max(threads), on_progress=on_progress)
+        acc = bench_accuracy(
+            model, annotations, images, threads=max(threads), on_progress=on_progress, normalization=normalization, codec=codec
+        )
         lat = {t: bench_latency(model, threads=t, warmup=warmup, runs=runs) for t in threads}
         rows.append(
             {
                 "model": display_name(model),
                 "backend": backend_for(model),
                 "kind": kind,
-                "size_bytes": Path(model).stat().st_size,
+                "size_bytes": model_size(Path(model)),
                 "AP": acc["AP"],
                 "AP50": acc["AP50"],
                 "PCK_bbox": acc["PCK_bbox"],

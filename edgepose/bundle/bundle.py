@@ -22,7 +22,7 @@ def bundle(model: str | Path, out_dir: str | Path, version: str = "", metrics: s
     out = Path(out_dir)
     target = out / src.name
     if target.resolve() == src.resolve():
-        raise EdgeposeError(f"--out {out} would overwrite the input model; choose another folder")
+        raise EdgeposeError(f"`out` {out} would overwrite the input model; choose another folder")
     overhead = write_metadata(src, target, contract)
     atomic_write_json(out / "contract.json", read_metadata(target))
     atomic_write_json(out / "test_vectors.json", make_test_vectors(target))

@@ -163,7 +163,7 @@ def pseudo_label(
     from .coco import load_coco
 
     if not teachers:
-        raise EdgeposeError("give at least one --teacher model")
+        raise EdgeposeError("give at least one teacher model (`teachers`)")
     models = [open_pose_model(t, threads=threads) for t in teachers]
     coco = load_coco(annotations)
     preds = teacher_predictions(models, coco, images, on_progress)

@@ -173,3 +173,12 @@ def open_model(path: str | Path, threads: int = 1, backend: str = "auto", xnnpac
     from .openvino_ir import OpenVINOModel
 
     return OpenVINOModel(p, threads=threads)
+
+
+def model_size(path: str | Path) -> int:
+    """Bytes on disk of a model file, with the weights file beside an OpenVINO ``.xml``."""
+    p = Path(path)
+    size = p.stat().st_size
+    if p.suffix.lower() == ".xml" and p.with_suffix(".bin").is_file():
+        size += p.with_suffix(".bin").stat().st_size
+    return size

@@ -108,6 +108,6 @@ def load_calibration(calib_dir: str | Path, input_size: tuple[int, int] | None =
     if input_size is not None and (crops.shape[2], crops.shape[1]) != tuple(input_size):
         raise EdgeposeError(
             f"calibration crops are {crops.shape[1]}x{crops.shape[2]} but the model input is "
-            f"{input_size[1]}x{input_size[0]} (HxW); rebuild the calibration set with --input"
+            f"{input_size[1]}x{input_size[0]} (HxW); rebuild the calibration set with `input_size` HxW"
         )
     return crops

@@ -41,7 +41,7 @@ def quantize(
             warnings.simplefilter("ignore")
             if float_layers:
                 if fmt != "int8":
-                    raise EdgeposeError("--float-layers applies to --format int8 only")
+                    raise EdgeposeError("`float_layers` applies to `fmt` int8 only")
                 flatbuffer = _selectively_quantized(converter, calib, float_layers)
             else:
                 flatbuffer = converter.convert()
@@ -64,7 +64,7 @@ def _selectively_quantized(converter, calib: np.ndarray, float_layers: list[str]
     unknown = [name for name in float_layers if name not in known]
     if unknown:
         raise EdgeposeError(
-            f"--float-layers: no quantized layer named {unknown[0]!r}; take names from the per-layer report (--layer-report)"
+            f"`float_layers`: no quantized layer named {unknown[0]!r}; take names from the per-layer report (`layer_report`)"
         )
     options = tf.lite.experimental.QuantizationDebugOptions(denylisted_nodes=list(float_layers), fully_quantize=False)
     debugger = tf.lite.experimental.QuantizationDebugger(

@@ -32,7 +32,7 @@ def make_converter(model, fmt: str, calib: np.ndarray | None = None, io: str = "
     if fmt not in FORMATS:
         raise EdgeposeError(f"unknown format '{fmt}'; choose one of: {', '.join(FORMATS)}")
     if io not in IO_TYPES:
-        raise EdgeposeError(f"unknown --io '{io}'; choose one of: {', '.join(IO_TYPES)}")
+        raise EdgeposeError(f"unknown `io` '{io}'; choose one of: {', '.join(IO_TYPES)}")
     tf = import_tensorflow()
     converter = tf.lite.TFLiteConverter.from_concrete_functions([_frozen_function(model)])
     if fmt == "fp16":
@@ -42,7 +42,7 @@ def make_converter(model, fmt: str, calib: np.ndarray | None = None, io: str = "
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
     elif fmt in ("int8", "int16x8"):
         if calib is None or len(calib) == 0:
-            raise EdgeposeError(f"--format {fmt} needs a calibration set (--calib DIR)")
+            raise EdgeposeError(f"`fmt` {fmt} needs a calibration set (`calib`)")
         _, h, w, _ = model.input_shape
         if calib.shape[1:3] != (h, w):
             raise EdgeposeError(f"calibration crops are {calib.shape[1]}x{calib.shape[2]} but the model input is {h}x{w} (HxW)")

@@ -120,3 +120,11 @@ def contract_overrides(embedded: dict[str, Any] | None) -> dict[str, Any]:
     if "refine" in codec:
         out["refine"] = str(codec["refine"])
     return out
+
+
+def unit_mean_std(name: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The normalisation ``name`` as (mean, std) on pixels / 255, the form ONNX converters take:
+    ``(pixels / 255 - mean) / std`` equals ``(pixels * pixel_scale - m) / s`` of the table."""
+    n = normalization(name)
+    k = 255.0 * n["pixel_scale"]  # 1 for pixel_scale 1/255, 255 for raw pixels
+    return tuple(m / k for m in n["mean"]), tuple(s / k for s in n["std"])

@@ -150,7 +150,7 @@ class PoseEstimator:
             given = normalization(norm_name)
             if "mean" in fields and (tuple(fields["mean"]), tuple(fields["std"])) != (given["mean"], given["std"]):
                 raise EdgeposeError(
-                    f"{self.path.name}: normalization '{norm_name}' contradicts the {sources['mean']} "
+                    f"{self.path.name}: `normalization` '{norm_name}' contradicts the {sources['mean']} "
                     f"(mean {list(fields['mean'])}, std {list(fields['std'])}); leave it out"
                 )
             fields.setdefault("normalization", norm_name)
@@ -162,7 +162,7 @@ class PoseEstimator:
             key = check_codec(codec_name)
             if "codec" in fields and fields["codec"] != key:
                 raise EdgeposeError(
-                    f"{self.path.name}: codec '{codec_name}' contradicts the {sources['codec']} ('{fields['codec']}'); leave it out"
+                    f"{self.path.name}: `codec` '{codec_name}' contradicts the {sources['codec']} ('{fields['codec']}'); leave it out"
                 )
             if "codec" not in fields:
                 fields["codec"], sources["codec"] = key, "caller"
@@ -176,7 +176,7 @@ class PoseEstimator:
                 f"{self.path.name}: its {' and '.join(missing)} cannot be read from the file (no contract, no infer_cfg.yml beside it); "
                 "pass "
                 + " and ".join(
-                    {"normalization": "normalization (raw|unit|symmetric|imagenet)", "codec": "codec (gaussian|udp|msra)"}[m]
+                    {"normalization": "`normalization` (raw|unit|symmetric|imagenet)", "codec": "`codec` (gaussian|udp|msra)"}[m]
                     for m in missing
                 )
             )

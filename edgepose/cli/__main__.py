@@ -1,0 +1,5 @@
+"""``python -m edgepose.cli``."""
+
+from .common import main
+
+main()

@@ -1,0 +1,128 @@
+"""``edgepose bench accuracy|compare|latency``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..errors import EdgeposeError
+from ..train_config import TrainConfig
+from .common import RichReporter, command, out_console
+
+_TRAIN = TrainConfig()  # training defaults live in one place
+
+bench_app = typer.Typer(help="Benchmarks: latency, accuracy (GT or detected boxes), compare.", no_args_is_help=True)
+
+
+@command(bench_app, "accuracy")
+def bench_accuracy(
+    model: Path = typer.Argument(..., help="Pose model: .tflite, .onnx, OpenVINO .xml or .keras."),
+    data: Path = typer.Option(..., "--data", help="COCO person-keypoints JSON (ground-truth boxes are used)."),
+    images: Path = typer.Option(..., "--images", help="Folder the JSON's file_name entries are relative to."),
+    lsp_joints: Optional[Path] = typer.Option(None, "--lsp-joints", help="LSP joints.json: adds PCKh@0.5."),
+    threads: int = typer.Option(2, "--threads"),
+    flip: bool = typer.Option(False, "--flip", help="Average with the horizontally flipped crop."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for accuracy.json and accuracy.md."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+    detector: Optional[Path] = typer.Option(None, "--detector", help="Person detector .tflite: adds AP with detected boxes."),
+    det_threshold: float = typer.Option(0.5, "--det-threshold", help="Detector score threshold."),
+    normalization: Optional[str] = typer.Option(
+        None, "--norm", help="Heatmap model input normalisation when its file does not say: raw | unit | symmetric | imagenet."
+    ),
+    codec: Optional[str] = typer.Option(
+        None, "--codec", help="Heatmap convention when the file does not say: gaussian | udp | msra."
+    ),
+) -> None:
+    """COCO AP/AR and PCK of one model with ground-truth boxes (per-keypoint table); --detector adds detected boxes."""
+    from ..bench import bench_accuracy as run_accuracy
+    from ..data.coco import load_coco
+    from ..fsutil import atomic_write_json, atomic_write_text
+    from ..report import evaluation_markdown
+
+    n_images = len(load_coco(data)["images"])
+    reporter = RichReporter()
+    reporter.start(f"accuracy of {model.name}", n_images * (2 if detector else 1))
+    stats = run_accuracy(
+        model, data, images, lsp_joints, threads, flip, on_progress=lambda n: reporter.advance(n),
+        detector=detector, det_threshold=det_threshold, normalization=normalization, codec=codec,
+    )  # fmt: skip
+    reporter.finish()
+    text = evaluation_markdown(stats, title=f"{model.name} on {data}")
+    if out is not None:
+        atomic_write_json(out / "accuracy.json", stats)
+        atomic_write_text(out / "accuracy.md", text)
+    if json_out:
+        out_console.print_json(json.dumps(stats))
+    else:
+        out_console.print(text, markup=False, highlight=False)
+
+
+@command(bench_app, "compare")
+def bench_compare(
+    models: list[Path] = typer.Argument(..., help="Pose models (.tflite, .onnx, .xml) whose files state their contracts."),
+    data: Path = typer.Option(..., "--data", help="COCO person-keypoints JSON (ground-truth boxes)."),
+    images: Path = typer.Option(..., "--images"),
+    threads: str = typer.Option("1,2", "--threads"),
+    warmup: int = typer.Option(10, "--warmup"),
+    runs: int = typer.Option(50, "--runs"),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for compare.md, compare.json and compare.png."),
+) -> None:
+    """Accuracy (GT boxes), latency and size of several models in one run: table + accuracy-vs-latency PNG."""
+    from ..bench.compare import bench_compare as run_compare
+    from ..bench.compare import compare_markdown, compare_png
+    from ..data.coco import load_coco
+    from ..fsutil import atomic_write_bytes, atomic_write_json, atomic_write_text
+    from ..plots import has_matplotlib
+
+    try:
+        counts = tuple(int(t) for t in threads.split(","))
+    except ValueError:
+        raise EdgeposeError(f"--threads must be comma-separated integers, got '{threads}'") from None
+    reporter = RichReporter()
+    reporter.start("compare", len(models) * len(load_coco(data)["images"]))
+    report = run_compare(models, data, images, counts, warmup, runs, on_progress=lambda n: reporter.advance(n))
+    reporter.finish()
+    text = compare_markdown(report)
+    if out is not None:
+        atomic_write_json(out / "compare.json", report)
+        atomic_write_text(out / "compare.md", text)
+        if has_matplotlib():
+            atomic_write_bytes(out / "compare.png", compare_png(report))
+    out_console.print(text, markup=False, highlight=False)
+
+
+@command(bench_app, "latency")
+def bench_latency(
+    models: list[Path] = typer.Argument(..., help="One or more model files (.tflite, .onnx, OpenVINO .xml)."),
+    threads: str = typer.Option("1", "--threads", help="Comma-separated thread counts, e.g. 1,2,4."),
+    warmup: int = typer.Option(10, "--warmup"),
+    runs: int = typer.Option(100, "--runs"),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+) -> None:
+    """Latency like TFLite's benchmark_model: load, first run, mean/median/p90/p99/std/min/max, peak RSS."""
+    from rich.table import Table
+
+    from ..bench import bench_latency as run_bench
+
+    try:
+        counts = [int(t) for t in threads.split(",")]
+    except ValueError:
+        raise EdgeposeError(f"--threads must be comma-separated integers, got '{threads}'") from None
+    rows = [run_bench(m, threads=t, warmup=warmup, runs=runs) for m in models for t in counts]
+    if json_out:
+        out_console.print_json(json.dumps(rows))
+        return
+    table = Table("model", "threads", "load ms", "first ms", "mean", "median", "p90", "p99", "std", "min", "max", "RSS MiB")
+    for r in rows:
+        table.add_row(
+            Path(r["model"]).name,
+            str(r["threads"]),
+            f"{r['load_ms']:.1f}",
+            f"{r['first_ms']:.2f}",
+            *(f"{r[k]:.2f}" for k in ("mean_ms", "median_ms", "p90_ms", "p99_ms", "std_ms", "min_ms", "max_ms")),
+            f"{r['peak_rss_mib']:.0f}",
+        )
+    out_console.print(table)

@@ -1,0 +1,73 @@
+"""``edgepose convert`` (ONNX -> TFLite) and ``edgepose export-onnx``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..errors import EdgeposeError
+from ..train_config import TrainConfig
+from .common import app, command, err_console, out_console, triple
+
+_TRAIN = TrainConfig()  # training defaults live in one place
+
+
+@command(app, "convert")
+def convert(
+    model: Path = typer.Argument(..., help="ONNX pose model (read only; never modified)."),
+    out: Path = typer.Option(..., "--out", help="Output .tflite file."),
+    fmt: str = typer.Option("int8", "--format", help="fp32 | int8"),
+    calib: Optional[Path] = typer.Option(None, "--calib", help="Calibration folder (from 'edgepose calib build')."),
+    input_layout: str = typer.Option("auto", "--input-layout", help="auto | nchw | nhwc"),
+    normalize: str = typer.Option("imagenet", "--normalize", help="The ONNX model's input: imagenet | unit | raw."),
+    mean: str = typer.Option("", "--mean", help="Override: per-channel mean on [0,1] pixels, e.g. 0.5,0.5,0.5."),
+    std: str = typer.Option("", "--std", help="Override: per-channel std on [0,1] pixels."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+) -> None:
+    """ONNX -> TFLite through onnx2tf (offline), verified and compared with onnxruntime."""
+
+    if out.exists() and not force:
+        raise EdgeposeError(f"{out} already exists; pass --force to overwrite it")
+    from ..runtime.contract import unit_mean_std
+
+    m, s = unit_mean_std(normalize)
+    m = triple(mean, "mean") if mean else m
+    s = triple(std, "std") if std else s
+    from converters.onnx_tflite import convert_onnx
+
+    from ..quantize import load_calibration
+
+    crops = load_calibration(calib) if calib is not None else None
+    with err_console.status(f"onnx2tf: {model.name} -> {fmt}"):
+        res = convert_onnx(model, out, fmt, calib=crops, layout=input_layout, mean=m, std=s)
+    v, c = res["verify"], res["compare"]
+    ops = ", ".join(f"{k}x{n}" for k, n in v["ops"].items())
+    out_console.print(f"{out}: {v['size_bytes'] / 1024:.0f} KiB (ONNX {res['onnx_size_bytes'] / 1024:.0f} KiB); ops: {ops}")
+    agree = f"{100 * c['keypoint_agreement']:.1f} %" if c["keypoint_agreement"] is not None else "n/a"
+    out_console.print(
+        f"vs onnxruntime on {c['samples']} calibration crops: max abs error {c['max_abs_error']:.4g} "
+        f"(outputs in [{c['output_range'][0]:.3g}, {c['output_range'][1]:.3g}]), keypoints within one heatmap pixel: {agree}"
+    )
+
+
+@command(app, "export-onnx")
+def export_onnx(
+    model: Path = typer.Argument(..., help="Trained .keras model."),
+    out: Path = typer.Option(..., "--out", help="Output .onnx file."),
+    opset: int = typer.Option(17, "--opset"),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+) -> None:
+    """Keras -> ONNX through tf2onnx (NHWC float input, RGB 0..255), checked against onnxruntime."""
+
+    if out.exists() and not force:
+        raise EdgeposeError(f"{out} already exists; pass --force to overwrite it")
+    from converters.keras_onnx import export_onnx as run_export
+
+    with err_console.status("tf2onnx"):
+        res = run_export(model, out, opset=opset)
+    out_console.print(
+        f"{out}: {res['size_bytes'] / 1024:.0f} KiB, opset {res['opset']}, input {res['input']} (NHWC, RGB 0..255); "
+        f"max abs error vs Keras {res['max_abs_error']:.2g}"
+    )

@@ -1,0 +1,182 @@
+"""``edgepose data ...``: synthesise, check, show, pseudo-label, teacher-label, copy-paste."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..errors import EdgeposeError
+from ..train_config import TrainConfig
+from .common import RichReporter, command, out_console, parse_size
+
+_TRAIN = TrainConfig()  # training defaults live in one place
+
+data_app = typer.Typer(help="Datasets: synthesise, check, show, teacher labels.", no_args_is_help=True)
+
+
+@command(data_app, "synth")
+def synth(
+    out: Path = typer.Option(..., "--out", help="Output folder (created; must be empty unless --force)."),
+    n: int = typer.Option(200, "-n", help="Number of images."),
+    seed: int = typer.Option(0, "--seed", help="Dataset seed: same seed, same images."),
+    force: bool = typer.Option(False, "--force", help="Overwrite a non-empty output folder."),
+) -> None:
+    """Render a procedural dataset of people in COCO person-keypoint format."""
+    from ..data.synth_writer import MAX_IMAGES, write_synth
+    from ..fsutil import prepare_output_dir
+
+    if not (1 <= n <= MAX_IMAGES):
+        raise EdgeposeError(f"-n must be between 1 and {MAX_IMAGES}, got {n}")
+    folder = prepare_output_dir(out, force=force)
+    rep = RichReporter()
+    rep.start("synthesise", n)
+    path = write_synth(folder, n, seed=seed, on_progress=rep.advance)
+    rep.finish(str(path))
+
+
+@command(data_app, "pseudo-label")
+def pseudo_label_cmd(
+    annotations: Path = typer.Argument(..., help="COCO person-keypoints JSON with absent keypoints (its available_keypoints)."),
+    images: Path = typer.Option(..., "--images", help="Folder the JSON's file_name entries are relative to."),
+    teacher: list[Path] = typer.Option(
+        ..., "--teacher", help="COCO-17 pose .tflite (MoveNet, BlazePose ...); repeat for an ensemble."
+    ),
+    out: Path = typer.Option(..., "--out", help="New annotation JSON (the input is never modified)."),
+    min_score: float = typer.Option(0.3, "--min-score", help="Every teacher's score must reach this."),
+    agree: float = typer.Option(0.1, "--agree", help="Teachers must agree within this fraction of the box size."),
+    position: str = typer.Option("first", "--position", help="first (the first teacher's point; others vote) | mean"),
+    lsp_joints: Optional[Path] = typer.Option(None, "--lsp-joints", help="LSP joints.json: face points must lie in the head."),
+    threads: int = typer.Option(2, "--threads"),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
+) -> None:
+    """Fill absent keypoints (e.g. LSPET's face) with teacher pseudo-labels where teachers agree (marked for --pseudo-weight)."""
+    from ..data.coco import load_coco
+    from ..data.pseudo import pseudo_label
+    from ..fsutil import atomic_write_json
+    from ..keypoints import COCO_KEYPOINTS
+
+    if out.resolve() == annotations.resolve():
+        raise EdgeposeError(f"--out {out} is the input file; inputs are never modified, choose another name")
+    if out.exists() and not force:
+        raise EdgeposeError(f"{out} exists; pass --force to overwrite it")
+    rep = RichReporter()
+    rep.start("pseudo-label", len(load_coco(annotations)["images"]))
+    doc, counts = pseudo_label(
+        annotations, images, teacher, min_score=min_score, agree=agree, lsp_joints=lsp_joints, threads=threads,
+        on_progress=rep.advance, position=position,
+    )  # fmt: skip
+    atomic_write_json(out, doc)
+    per = ", ".join(f"{COCO_KEYPOINTS[k]} {n}" for k, n in sorted(counts["per_keypoint"].items()))
+    rej = counts["rejected"]
+    rep.finish(f"{counts['filled']} keypoints filled for {counts['people']} people ({per or 'none'})")
+    out_console.print(
+        f"rejected: score {rej['score']}, disagreement {rej['agree']}, inconsistent {rej['consistency']}; wrote {out}"
+    )
+
+
+@command(data_app, "teacher-label")
+def teacher_label_cmd(
+    source: Path = typer.Argument(..., help="COCO person-keypoints JSON, or a folder of unlabelled photos."),
+    teacher: Path = typer.Option(..., "--teacher", help="Teacher pose model: .xml (OpenVINO IR), .onnx or .tflite."),
+    out: Path = typer.Option(..., "--out", help="New annotation JSON with teacher_keypoints (the input is never modified)."),
+    images: Optional[Path] = typer.Option(None, "--images", help="Images folder of an annotation file."),
+    detector: Optional[Path] = typer.Option(
+        None, "--detector", help="Person detector for a photo folder (default: whole frames)."
+    ),
+    norm: Optional[str] = typer.Option(
+        None, "--norm", help="Teacher input normalisation when its file does not say: raw | unit | symmetric | imagenet."
+    ),
+    codec: Optional[str] = typer.Option(
+        None, "--codec", help="Teacher heatmap convention when its file does not say: gaussian | udp | msra."
+    ),
+    min_score: float = typer.Option(0.3, "--min-score", help="Photo folders: people under this mean teacher score are dropped."),
+    threads: int = typer.Option(2, "--threads"),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
+) -> None:
+    """Teacher keypoints for every person (distillation): human labels are kept, train with --teacher-weight."""
+    from ..data.distill import teacher_label_source
+    from ..fsutil import atomic_write_json
+
+    if out.resolve() == source.resolve():
+        raise EdgeposeError(f"--out {out} is the input file; inputs are never modified, choose another name")
+    if out.exists() and not force:
+        raise EdgeposeError(f"{out} exists; pass --force to overwrite it")
+    rep = RichReporter()
+    doc = teacher_label_source(
+        source, teacher, images=images, detector=detector, threads=threads, normalization=norm, codec=codec,
+        min_score=min_score, on_start=lambda n: rep.start("teacher-label", n), on_progress=rep.advance,
+    )  # fmt: skip
+    atomic_write_json(out, doc)
+    labelled = sum("teacher_keypoints" in a for a in doc["annotations"])
+    rep.finish(f"{labelled} people labelled by {teacher.name}; wrote {out}")
+
+
+@command(data_app, "copy-paste")
+def copy_paste_cmd(
+    annotations: Path = typer.Argument(..., help="COCO person-keypoints JSON whose people have polygon segmentations."),
+    images: Path = typer.Option(..., "--images", help="Folder the JSON's file_name entries are relative to."),
+    out: Path = typer.Option(..., "--out", help="Output folder (images/ + person_keypoints.json)."),
+    n: int = typer.Option(500, "-n", help="Number of images."),
+    seed: int = typer.Option(0, "--seed"),
+    backgrounds: Optional[Path] = typer.Option(
+        None, "--backgrounds", help="Folder of images with no people (default: procedural)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Overwrite a non-empty output folder."),
+) -> None:
+    """Cut people out by their segmentation and paste them onto other backgrounds: a new COCO dataset."""
+    from ..data.copy_paste import write_copy_paste
+    from ..fsutil import prepare_output_dir
+
+    if n < 1:
+        raise EdgeposeError(f"-n must be at least 1, got {n}")
+    folder = prepare_output_dir(out, force=force)
+    rep = RichReporter()
+    rep.start("copy-paste", n)
+    path = write_copy_paste(annotations, images, folder, n, seed=seed, backgrounds=backgrounds, on_progress=rep.advance)
+    rep.finish(str(path))
+
+
+@command(data_app, "check")
+def check(
+    annotations: Path = typer.Argument(..., help="COCO person-keypoints JSON."),
+    images: Path = typer.Option(..., "--images", help="Folder the JSON's file_name entries are relative to."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for check.json and check.md."),
+) -> None:
+    """Validate a dataset: structure, ids, keypoints, boxes, image files; exit 1 on errors."""
+    from ..data.check import check_dataset, check_markdown
+    from ..fsutil import atomic_write_json, atomic_write_text, read_json
+
+    doc = read_json(annotations, "annotation file")
+    total = len(doc.get("images", [])) if isinstance(doc, dict) and isinstance(doc.get("images"), list) else None
+    rep = RichReporter()
+    rep.start("check images", total)
+    report = check_dataset(annotations, images, on_progress=rep.advance)
+    rep.finish(f"{report['images']} images")
+    text = check_markdown(report)
+    if out is not None:
+        atomic_write_json(out / "check.json", report)
+        atomic_write_text(out / "check.md", text)
+    out_console.print(text, markup=False, highlight=False)
+    if not report["ok"]:
+        raise EdgeposeError(f"{annotations}: {report['errors_total']} errors (first: {report['errors'][0]})")
+
+
+@command(data_app, "show")
+def show(
+    annotations: Path = typer.Argument(..., help="COCO person-keypoints JSON."),
+    images: Path = typer.Option(..., "--images"),
+    out: Path = typer.Option(Path("samples.png"), "--out", help="PNG grid to write."),
+    n: int = typer.Option(16, "-n", help="Number of people."),
+    augment: bool = typer.Option(False, "--augment", help="Show training crops with augmentation and decoded targets."),
+    input_size: str = typer.Option("128x96", "--input", help="Crop size HEIGHTxWIDTH for --augment."),
+    seed: int = typer.Option(0, "--seed"),
+) -> None:
+    """Draw samples with their skeletons into a PNG grid."""
+    from ..data.show import show_samples
+
+    if n < 1:
+        raise EdgeposeError(f"-n must be at least 1, got {n}")
+    path = show_samples(annotations, images, out, n=n, augment=augment, input_size=parse_size(input_size), seed=seed)
+    out_console.print(f"wrote {path}")

@@ -1,0 +1,127 @@
+"""``edgepose pipeline`` and ``edgepose train``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..errors import EdgeposeError
+from ..train_config import TrainConfig
+from .common import RichReporter, app, command, out_console, parse_size, resolve_init
+
+_TRAIN = TrainConfig()  # training defaults live in one place
+
+
+@command(app, "pipeline")
+def pipeline(
+    out: Path = typer.Option(Path("runs/pipeline"), "--out", help="Report folder (must be empty unless --force)."),
+    model: str = typer.Option("edgehrnet-t", "--model", help="Registry model name."),
+    input_size: str = typer.Option("128x96", "--input", help="Model input HEIGHTxWIDTH (multiples of 32)."),
+    n_train: int = typer.Option(1600, "--n-train", help="Synthetic training images."),
+    n_val: int = typer.Option(100, "--n-val", help="Synthetic validation images."),
+    epochs: int = typer.Option(24, "--epochs"),
+    batch_size: int = typer.Option(32, "--batch"),
+    calib_size: int = typer.Option(200, "--calib-size", help="Calibration crops for int8."),
+    seed: int = typer.Option(0, "--seed"),
+    force: bool = typer.Option(False, "--force", help="Overwrite a non-empty output folder."),
+) -> None:
+    """Synthetic data -> train -> int8 TFLite -> float vs int8 COCO AP -> latency -> report."""
+    from ..pipeline import PipelineConfig
+    from ..pipeline import pipeline as run_pipeline
+
+    cfg = PipelineConfig(
+        model=model,
+        input_size=parse_size(input_size),
+        n_train=n_train,
+        n_val=n_val,
+        epochs=epochs,
+        batch_size=batch_size,
+        calib_size=calib_size,
+        seed=seed,
+    )
+    report = run_pipeline(out, cfg, force=force, reporter=RichReporter())
+    acc = report["accuracy"]
+    out_console.print(
+        f"fp32 AP {acc['fp32']['AP']:.3f} | int8 AP {acc['int8']['AP']:.3f} (drop {report['ap_drop_int8']:+.4f}) | "
+        f"int8 {report['latency']['int8']['median_ms']:.2f} ms median, 1 thread | {report['wall_seconds']:.0f} s total"
+    )
+    out_console.print(f"report: {Path(out) / 'report.md'}")
+
+
+@command(app, "train")
+def train(
+    data: Path = typer.Argument(..., help="COCO person-keypoints JSON."),
+    images: Path = typer.Option(..., "--images", help="Folder the JSON's file_name entries are relative to."),
+    out: Path = typer.Option(..., "--out", help="Run folder for checkpoints and logs."),
+    model: str = typer.Option("edgehrnet-t", "--model"),
+    input_size: str = typer.Option("128x96", "--input", help="HEIGHTxWIDTH."),
+    epochs: int = typer.Option(30, "--epochs"),
+    batch_size: int = typer.Option(32, "--batch"),
+    lr: float = typer.Option(2e-3, "--lr"),
+    seed: int = typer.Option(0, "--seed"),
+    augment: str = typer.Option("basic", "--augment", help="basic (flip/scale/rotate) | strong (+half-body, colour, erasing)."),
+    init: str = typer.Option("", "--init", help="Start from these weights: a .keras file, or 'pretrained' (the shipped model)."),
+    ohkm: int = typer.Option(0, "--ohkm", help="Online hard keypoint mining: loss over each person's K hardest joints (0: off)."),
+    extra: list[str] = typer.Option([], "--data", help="More data, ANN.json:IMAGES_DIR[:WEIGHT]; repeatable."),
+    val: Optional[Path] = typer.Option(None, "--val", help="Validation COCO JSON: AP every --val-every epochs, best.keras."),
+    val_images: Optional[Path] = typer.Option(None, "--val-images", help="Images folder of --val."),
+    val_every: int = typer.Option(1, "--val-every"),
+    strategy: str = typer.Option("default", "--strategy", help="tf.distribute: default | mirrored | multiworker"),
+    cpu_replicas: int = typer.Option(0, "--cpu-replicas", help="With mirrored on a CPU-only box: logical CPU devices."),
+    resume: bool = typer.Option(False, "--resume", help="Continue the run in --out from its last finished epoch."),
+    force: bool = typer.Option(False, "--force", help="Overwrite a non-empty run folder."),
+    pseudo_weight: float = typer.Option(0.5, "--pseudo-weight", help="Loss weight of teacher pseudo-labels (data pseudo-label)."),
+    epoch_size: int = typer.Option(0, "--epoch-size", help="People per epoch (0: all once); fixes the budget across mixes."),
+    teacher_weight: float = typer.Option(
+        _TRAIN.teacher_weight,
+        "--teacher-weight",
+        help="Distillation: fill keypoints humans lack from teacher_keypoints (data teacher-label), weight x teacher score; 0: off.",
+    ),
+    teacher_min_score: float = typer.Option(
+        _TRAIN.teacher_min_score, "--teacher-min-score", help="Teacher points scoring less are left out."
+    ),
+    box: str = typer.Option(
+        _TRAIN.box,
+        "--box",
+        help="annotation (the file's boxes) | extent (person-extent boxes from the keypoints, as inference gets).",
+    ),
+    box_jitter: float = typer.Option(
+        _TRAIN.box_jitter, "--box-jitter", help="Detector-like box noise (0.1: centre sd 5 %, sides x0.9-1.1)."
+    ),
+) -> None:
+    """Train a pose model on COCO-format data (checkpoint every epoch; --resume continues exactly)."""
+    from ..data.sources import DatasetSource
+    from ..fsutil import prepare_output_dir
+    from ..models import check_input_size, model_spec
+    from ..train import TrainConfig
+    from ..train import train as run_train
+
+    model_spec(model)
+    size = parse_size(input_size)
+    check_input_size(size)
+    if resume and force:
+        raise EdgeposeError("--resume and --force contradict each other: --force would delete the run to resume")
+    if resume and not (out / "state").is_dir():
+        raise EdgeposeError(f"nothing to resume in {out}: no state/ folder from an earlier 'edgepose train'")
+    extra_sources = [DatasetSource.parse(text) for text in extra]
+    if (val is None) != (val_images is None):
+        raise EdgeposeError("--val and --val-images go together")
+    folder = out if resume else prepare_output_dir(out, force=force)
+    cfg = TrainConfig(
+        model=model, input_size=size, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
+        strategy=strategy, cpu_replicas=cpu_replicas, augment=augment, ohkm_topk=ohkm,
+        init=resolve_init(init, model), pseudo_weight=pseudo_weight, epoch_size=epoch_size,
+        teacher_weight=teacher_weight, teacher_min_score=teacher_min_score, box=box, box_jitter=box_jitter,
+    )  # fmt: skip
+    validation = (val, val_images) if val is not None else None
+    summary = run_train(
+        data, images, folder, cfg, reporter=RichReporter(), resume=resume, extra_datasets=extra_sources,
+        validation=validation, val_every=val_every,
+    )  # fmt: skip
+    out_console.print(f"checkpoint: {summary['checkpoint']} (loss {summary['loss']:.3e}, {summary['seconds']:.0f} s)")
+    vals = [h for h in summary["history"] if "val" in h]
+    if vals:
+        best = max(vals, key=lambda h: h["val"]["AP"])
+        out_console.print(f"best validation AP {best['val']['AP']:.3f} at epoch {best['epoch']} -> {folder / 'best.keras'}")
