@@ -13,8 +13,11 @@ import argparse
 import json
 from pathlib import Path
 
+from edgepose.keypoints import COCO_KEYPOINTS
+from edgepose.keypoints import FACE as FACE_INDICES
+
 ROWS = (("real", "real only"), ("pseudo", "+ pseudo-labels"), ("synth", "+ synthetic"), ("copy_paste", "+ copy-paste"))
-FACE = ("nose", "left_eye", "right_eye", "left_ear", "right_ear")
+FACE = tuple(COCO_KEYPOINTS[k] for k in FACE_INDICES)
 
 
 def load(folder: Path) -> dict | None:

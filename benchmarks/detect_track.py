@@ -13,13 +13,13 @@ in % of height over found people. Writes ``detect_track.json`` / ``.md`` to ``--
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
 import numpy as np
 
 from edgepose.data.synth import render_video
+from edgepose.report import write_report
 from edgepose.runtime.detectors import open_detector
 from edgepose.runtime.peers import open_pose_model
 from edgepose.runtime.tracking import DetectThenTrack, detect_poses
@@ -99,9 +99,7 @@ def main() -> None:
     text = "\n".join(lines)
     print(text)
     if args.out:
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "detect_track.json").write_text(json.dumps(rows, indent=1))
-        (args.out / "detect_track.md").write_text(text + "\n")
+        write_report(args.out, "detect_track", rows, text)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ def main() -> None:
     from edgepose.data.synth_writer import write_synth
     from edgepose.data.tf_pipeline import make_dataset
     from edgepose.models import create_model
-    from edgepose.train import heatmap_loss
+    from edgepose.train import make_train_step
 
     h, w = (int(v) for v in args.input.split("x"))
     tmp = None
@@ -79,12 +79,7 @@ def main() -> None:
     model = create_model(args.model, (w, h))
     opt = tf.keras.optimizers.AdamW(1e-3)
 
-    @tf.function
-    def step(x, y, wt):
-        with tf.GradientTape() as tape:
-            loss = heatmap_loss(model(x, training=True), y, wt)
-        opt.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
-        return loss
+    step = tf.function(make_train_step(model, opt))
 
     x = tf.constant(np.random.uniform(0, 255, (args.batch, h, w, 3)).astype(np.float32))
     y = tf.zeros((args.batch, h // 4, w // 4, 17))

@@ -19,6 +19,7 @@ from pathlib import Path
 from edgepose.bench.accuracy import bench_accuracy
 from edgepose.data.coco import load_coco
 from edgepose.evaluate import scored_people
+from edgepose.report import write_report
 
 
 def subset(doc: dict, min_people: int = 2) -> dict:
@@ -78,9 +79,7 @@ def main() -> None:
     text = "\n".join(lines)
     print(text)
     if args.out:
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "multi_person.json").write_text(json.dumps(rows, indent=1))
-        (args.out / "multi_person.md").write_text(text + "\n")
+        write_report(args.out, "multi_person", rows, text)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,9 @@ import json
 import shutil
 from pathlib import Path
 
+from edgepose.keypoints import COCO_KEYPOINTS
+from edgepose.keypoints import FACE as FACE_INDICES
+
 FORMATS = ("fp32", "fp16", "dynamic", "int8", "int16x8")
 
 
@@ -22,7 +25,7 @@ def load(path: Path):
     return json.loads(path.read_text())
 
 
-FACE = ("nose", "left_eye", "right_eye", "left_ear", "right_ear")
+FACE = tuple(COCO_KEYPOINTS[k] for k in FACE_INDICES)
 DEFAULT_REPRODUCE = "`bash benchmarks/pretrained.sh MODEL.keras OUT && python benchmarks/pretrained_card.py RUN OUT CARD_DIR`"
 
 

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
 from pathlib import Path
 
 import numpy as np
 
 from edgepose.data.coco import load_coco
-from edgepose.data.pseudo import FACE, fill_keypoints, teacher_predictions
-from edgepose.keypoints import COCO_KEYPOINTS, OKS_SIGMAS
+from edgepose.data.pseudo import fill_keypoints, teacher_predictions
+from edgepose.keypoints import COCO_KEYPOINTS, FACE, keypoint_oks
+from edgepose.report import write_report
 from edgepose.runtime.peers import open_pose_model
 
 
@@ -60,7 +60,7 @@ def score(truth: dict, filled: dict) -> dict:
             x, y, w, h = ann["bbox"]
             errs.append(d / np.sqrt(max(w * h, 1.0)))
             area = max(float(ann.get("area", w * h)), 1.0)
-            oks.append(float(np.exp(-(d**2) / (2 * area * (2 * OKS_SIGMAS[k]) ** 2))))
+            oks.append(float(keypoint_oks(np.array([d]), area, [k])[0]))
         rows[COCO_KEYPOINTS[k]] = {
             "labelled": n,
             "filled": len(errs),
@@ -128,9 +128,7 @@ def main() -> None:
     text = "\n".join(lines)
     print(text)
     if args.out:
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "pseudo_quality.json").write_text(json.dumps(table, indent=1))
-        (args.out / "pseudo_quality.md").write_text(text + "\n")
+        write_report(args.out, "pseudo_quality", table, text)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ def main() -> None:
     tf = import_tensorflow()
     from edgepose.models import create_model
     from edgepose.models.info import model_info
-    from edgepose.train import heatmap_loss
+    from edgepose.train import make_train_step
 
     print("| model | input HxW | params (M) | MACs (M) | train images/s |")
     print("| --- | --- | --- | --- | --- |")
@@ -38,12 +38,7 @@ def main() -> None:
             info = model_info(name, (w, h))
             opt = tf.keras.optimizers.AdamW(1e-3)
 
-            @tf.function
-            def step(x, y, wt):
-                with tf.GradientTape() as tape:
-                    loss = heatmap_loss(model(x, training=True), y, wt)
-                opt.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
-                return loss
+            step = tf.function(make_train_step(model, opt))
 
             x = tf.constant(np.random.uniform(0, 255, (args.batch, h, w, 3)).astype(np.float32))
             y = tf.zeros((args.batch, h // 4, w // 4, 17))

@@ -26,7 +26,7 @@ import numpy as np
 from .data.coco import available_mask, load_coco
 from .errors import EdgeposeError
 from .fsutil import read_json
-from .keypoints import COCO_KEYPOINTS, KEYPOINT_INDEX, NUM_KEYPOINTS, OKS_SIGMAS
+from .keypoints import COCO_KEYPOINTS, KEYPOINT_INDEX, NUM_KEYPOINTS, OKS_SIGMAS, keypoint_oks
 from .transforms import load_rgb
 
 AP_NAMES = ("AP", "AP50", "AP75", "APM", "APL", "AR", "AR50", "AR75", "ARM", "ARL")
@@ -102,9 +102,9 @@ def _oks(pred: np.ndarray, ann: dict) -> float:
     vis = gt[:, 2] > 0
     if not vis.any():
         return 0.0
-    area = float(ann.get("area") or ann["bbox"][2] * ann["bbox"][3]) + np.spacing(1)
-    d2 = ((pred[:, :2] - gt[:, :2]) ** 2).sum(1)
-    return float(np.exp(-d2[vis] / (2 * area * (2 * OKS_SIGMAS[vis]) ** 2)).mean())
+    area = float(ann.get("area") or ann["bbox"][2] * ann["bbox"][3])
+    d = np.linalg.norm(pred[:, :2] - gt[:, :2], axis=1)
+    return float(keypoint_oks(d[vis], area, np.flatnonzero(vis)).mean())
 
 
 PCK_KINDS = {"bbox": 0.2, "torso": 0.2, "head": 0.5}  # kind -> threshold (PCK@0.2, PCKh@0.5)

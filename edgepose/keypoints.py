@@ -124,3 +124,18 @@ def to_coco17(joints: np.ndarray, source: str) -> tuple[np.ndarray, np.ndarray]:
         if joints[src, 2] > 0:
             kps[dst] = joints[src]
     return kps, available
+
+
+#: keypoint groups (indices), for per-group figures and half-body crops
+FACE: tuple[int, ...] = tuple(KEYPOINT_INDEX[n] for n in ("nose", "left_eye", "right_eye", "left_ear", "right_ear"))
+UPPER_BODY: tuple[int, ...] = tuple(range(0, 11))  # face, shoulders, elbows, wrists
+LOWER_BODY: tuple[int, ...] = tuple(range(11, 17))  # hips, knees, ankles
+KEYPOINT_GROUPS: dict[str, tuple[int, ...]] = {"face": FACE, "upper_body": UPPER_BODY, "lower_body": LOWER_BODY}
+
+
+def keypoint_oks(distance: np.ndarray, area: float, keypoints: np.ndarray | list[int] | slice = slice(None)) -> np.ndarray:
+    """COCO's per-keypoint similarity ``exp(-d^2 / (2 * area * (2 * sigma_k)^2))`` for distances
+    ``d`` (image px) of ``keypoints`` (indices into COCO-17) of a person whose OKS scale is ``area``."""
+    sig = OKS_SIGMAS[keypoints]
+    d = np.asarray(distance, dtype=np.float64)
+    return np.exp(-(d**2) / (2 * (float(area) + np.spacing(1)) * (2 * sig) ** 2))

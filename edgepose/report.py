@@ -93,3 +93,14 @@ def evaluation_markdown(stats: dict[str, Any], title: str = "Keypoint evaluation
             f"{_fmt(rec['roi'])} | {_fmt(rec['keypoints'])} |",
         ]
     return "\n".join(lines) + "\n"
+
+
+def write_report(out_dir: str | Path, stem: str, data: Any, markdown: str) -> tuple[Path, Path]:
+    """``out_dir/stem.json`` (machine-readable) and ``out_dir/stem.md`` (the same figures for people),
+    both written atomically; the folder is created."""
+    from .fsutil import atomic_write_json, atomic_write_text
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    text = markdown if markdown.endswith("\n") else markdown + "\n"
+    return atomic_write_json(out / f"{stem}.json", data), atomic_write_text(out / f"{stem}.md", text)

@@ -48,6 +48,21 @@ def heatmap_loss(pred, target, weights, ohkm_topk: int = 0):
     return tf.reduce_mean(hardest)
 
 
+def make_train_step(model, optimizer, ohkm_topk: int = 0, replicas: int = 1):
+    """One optimisation step ``step(x, y, w) -> loss`` (uncompiled; wrap it in ``tf.function`` or
+    ``strategy.run``): heatmap loss / ``replicas`` (summed over replicas: the global mean), gradients, update."""
+    import tensorflow as tf
+
+    def step(x, y, w):
+        with tf.GradientTape() as tape:
+            loss = heatmap_loss(model(x, training=True), y, w, ohkm_topk) / replicas
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        return loss
+
+    return step
+
+
 def train(
     annotations: str | Path,
     images: str | Path,
@@ -157,13 +172,7 @@ def train(
         history = read_json(log_path, "training log")["history"] if log_path.is_file() else []
         history = [h for h in history if h["epoch"] <= int(epoch_done.numpy())]
 
-    def replica_step(x, y, w):
-        with tf.GradientTape() as tape:
-            pred = model(x, training=True)
-            loss = heatmap_loss(pred, y, w, cfg.ohkm_topk) / replicas  # summed over replicas below: the global mean
-        grads = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply_gradients(zip(grads, model.trainable_variables))
-        return loss
+    replica_step = make_train_step(model, optimizer, cfg.ohkm_topk, replicas)
 
     @tf.function(reduce_retracing=True)
     def train_step(x, y, w):

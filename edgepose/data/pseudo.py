@@ -26,11 +26,10 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..errors import EdgeposeError
-from ..keypoints import KEYPOINT_INDEX, NUM_KEYPOINTS
+from ..keypoints import FACE, KEYPOINT_INDEX, NUM_KEYPOINTS
 from ..transforms import load_rgb
 from .coco import available_mask
 
-FACE = tuple(KEYPOINT_INDEX[n] for n in ("nose", "left_eye", "right_eye", "left_ear", "right_ear"))
 L_SHOULDER, R_SHOULDER = KEYPOINT_INDEX["left_shoulder"], KEYPOINT_INDEX["right_shoulder"]
 
 

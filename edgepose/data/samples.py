@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from ..codec import GaussianHeatmapCodec
-from ..keypoints import flip_index
+from ..keypoints import LOWER_BODY, UPPER_BODY, flip_index
 from ..transforms import apply_affine, crop_person, load_rgb
 
 
@@ -40,8 +40,6 @@ class Augment:
         return Augment(half_body_prob=0.3, colour_jitter=0.3, erase_prob=0.3)
 
 
-UPPER_BODY = np.arange(0, 11)  # face, shoulders, elbows, wrists
-LOWER_BODY = np.arange(11, 17)  # hips, knees, ankles
 
 
 def half_body_box(keypoints: np.ndarray, rng: np.random.Generator, min_visible: int = 8) -> list[float] | None:
