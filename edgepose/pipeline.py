@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import platform
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -25,24 +25,11 @@ from .errors import EdgeposeError
 from .evaluate import evaluate, predict_coco
 from .fsutil import atomic_write, atomic_write_json, atomic_write_text, prepare_output_dir
 from .models import check_input_size, model_spec
+from .pipeline_config import PipelineConfig
 from .progress import Reporter, SilentReporter
 from .report import pipeline_markdown
 from .transforms import load_rgb
 from .viz import draw_pose, encode_png, tile
-
-
-@dataclass
-class PipelineConfig:
-    model: str = "edgehrnet-t"
-    input_size: tuple[int, int] = (96, 128)  # (width, height)
-    n_train: int = 1600
-    n_val: int = 100
-    epochs: int = 24
-    batch_size: int = 32
-    lr: float = 3e-3
-    calib_size: int = 200
-    bench_runs: int = 100
-    seed: int = 0
 
 
 class _Timer:

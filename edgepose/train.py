@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ._tf import import_tensorflow
-from .codec import GaussianHeatmapCodec, codec_for
+from .codec import CODECS, GaussianHeatmapCodec, codec_for
 from .data.coco import load_coco
 from .data.samples import Augment, ImageCache
 from .data.sources import DatasetSource, load_sources, weighted_epoch
@@ -90,6 +90,8 @@ def train(
     cfg = config or TrainConfig()
     if cfg.epochs < 1 or cfg.batch_size < 1:
         raise EdgeposeError("epochs and batch size must be at least 1")
+    if cfg.codec not in CODECS:
+        raise EdgeposeError(f"unknown `codec` '{cfg.codec}'; choose one of: {', '.join(CODECS)}")
     if cfg.augment not in AUGMENTS:
         raise EdgeposeError(f"unknown augmentation '{cfg.augment}'; choose one of: {', '.join(AUGMENTS)}")
     if cfg.ohkm_topk < 0 or cfg.ohkm_topk > 17:
@@ -127,7 +129,10 @@ def train(
     }
     if resume and config_path.is_file():
         saved = read_json(config_path, "run configuration")
-        changed = [f"{k}: {saved.get(k)!r} -> {v!r}" for k, v in cfg_dict.items() if saved.get(k) != v]
+        defaults = asdict(TrainConfig())  # a setting added after the run started: its default is what the run used
+        changed = [
+            f"{k}: {saved.get(k, defaults.get(k))!r} -> {v!r}" for k, v in cfg_dict.items() if saved.get(k, defaults.get(k)) != v
+        ]
         if changed:
             raise EdgeposeError(f"`resume` with different settings than the run in {out} ({'; '.join(changed)})")
     else:
@@ -145,7 +150,7 @@ def train(
             f"batch size {cfg.batch_size} must be divisible by the {replicas} replicas of `strategy` {cfg.strategy}"
         )
     keras.utils.set_random_seed(cfg.seed)
-    codec = codec_for(cfg.input_size, cfg.sigma)
+    codec = codec_for(cfg.input_size, cfg.sigma, name=cfg.codec)
     with strategy.scope():  # variables (model, optimizer, epoch) live on every replica
         model = create_model(cfg.model, cfg.input_size)
         if cfg.init:

@@ -18,6 +18,7 @@ class TrainConfig:
     weight_decay: float = 1e-4
     warmup_epochs: float = 1.0
     sigma: float = 2.0
+    codec: str = "gaussian"  # heatmap coordinate convention (edgepose.codec.CODECS); bundle the model with the same --codec
     seed: int = 0
     augment: str = "basic"  # basic (flip/scale/rotation) | strong (+ half-body, colour jitter, erasing)
     ohkm_topk: int = 0  # > 0: online hard keypoint mining, loss over each sample's top-k keypoints

@@ -90,3 +90,25 @@ def test_bundle_inspect_prints_a_readable_summary_and_json_on_request(tiny_run, 
     for text in ("edgepose-contract/1", "64x64 RGB int8", "heatmaps", "17: nose, left_eye", "/ 0.2"):
         assert text in summary.stdout
     assert json.loads(run("--json").stdout)["version"] == "0.2"
+
+
+def test_the_contract_names_the_codec_and_the_runtime_decodes_with_it(tiny_run, tmp_path):
+    """A model trained with UDP targets, bundled with codec 'udp', decodes with UDP everywhere."""
+    from edgepose.bundle.bundle import bundle, inspect_bundle
+    from edgepose.codec import UDPHeatmapCodec
+    from edgepose.runtime import PoseEstimator, open_pose_model
+
+    bundle(tiny_run["int8"], tmp_path / "b", codec="udp")
+    bundled = tmp_path / "b" / tiny_run["int8"].name
+    contract = inspect_bundle(bundled)
+    assert contract["output"]["codec"]["name"] == "udp"
+    assert contract["output"]["codec"]["heatmap_to_input"] == "x_in = x_hm * (W_in - 1) / (W_hm - 1)"
+    for est in (PoseEstimator(bundled), open_pose_model(bundled), PoseEstimator(tiny_run["int8"], contract=contract)):
+        assert isinstance(est.codec, UDPHeatmapCodec) and est.contract.sources["codec"] == "contract"
+    image = np.random.default_rng(1).integers(0, 256, (96, 80, 3), dtype=np.uint8)
+    est = PoseEstimator(bundled)
+    crop_kps, _ = UDPHeatmapCodec(est.contract.input_size, est.contract.heatmap_size).decode(est.heatmaps(image[:64, :64]))
+    got, _ = est.codec.decode(est.heatmaps(image[:64, :64]))
+    np.testing.assert_array_equal(got, crop_kps)
+    with pytest.raises(EdgeposeError, match="`codec` 'gaussian' contradicts the contract"):
+        PoseEstimator(bundled, codec="gaussian")

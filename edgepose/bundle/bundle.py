@@ -13,12 +13,13 @@ from .contract import contract_for
 
 
 def bundle(model: str | Path, out_dir: str | Path, version: str = "", metrics: str | Path | None = None,
-           card: str | Path | None = None) -> dict[str, Any]:  # fmt: skip
+           card: str | Path | None = None, codec: str | None = None) -> dict[str, Any]:  # fmt: skip
     """Write ``OUT/NAME.tflite`` (contract embedded), ``OUT/contract.json``, ``OUT/test_vectors.json`` and ``OUT/MODEL_CARD.md``
-    (``card`` copied, or a short generated one). Returns ``{"model", "overhead_bytes", "contract"}``."""
+    (``card`` copied, or a short generated one); ``codec``: the heatmap codec the model was trained
+    with when the file does not say (see :func:`contract_for`). Returns ``{"model", "overhead_bytes", "contract"}``."""
     src = Path(model)
     extra = read_json(metrics, "metrics file") if metrics else {}
-    contract = contract_for(src, version=version, extra=extra)
+    contract = contract_for(src, version=version, extra=extra, codec=codec)
     out = Path(out_dir)
     target = out / src.name
     if target.resolve() == src.resolve():

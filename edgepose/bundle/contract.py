@@ -5,28 +5,34 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..codec import CODEC_FORMULAS
 from ..keypoints import COCO_KEYPOINTS, FLIP_PAIRS, SKELETON
 from ..transforms import BOX_PADDING
 
 
-def contract_for(model_path: str | Path, version: str = "", extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def contract_for(
+    model_path: str | Path, version: str = "", extra: dict[str, Any] | None = None, codec: str | None = None
+) -> dict[str, Any]:
     """Everything an app needs to feed and read ``model_path``: read off its tensors plus the
-    project's fixed conventions (crop, codec, keypoints). ``extra`` (training data, accuracy,
-    latency ...) is merged under ``"about"``."""
+    project's fixed conventions (crop, keypoints) and its codec (``codec``: the registry name the
+    model was trained with, when the file does not carry it; ``gaussian`` by default). ``extra``
+    (training data, accuracy, latency ...) is merged under ``"about"``."""
     from ..runtime.estimator import PoseEstimator
 
-    est = PoseEstimator(model_path)
+    est = PoseEstimator(model_path, codec=codec)
     c = est.contract
     w, h = c.input_size
     hw, hh = c.heatmap_size
-    return {
+    contract = {
         "model": Path(model_path).stem,
         "version": version,
         "input": {
             "size_hw": [h, w],
             "layout": "NHWC",
             "colour": "RGB",
-            "pixels": "0..255 (normalisation is inside the model)",
+            "pixels": "0..255 (normalisation is inside the model)"
+            if c.identity_normalization
+            else "normalised, see normalization",
             "dtype": c.input_dtype,
             "quantization": {"scale": c.input_quant[0], "zero_point": c.input_quant[1]},
             "crop": {
@@ -44,9 +50,9 @@ def contract_for(model_path: str | Path, version: str = "", extra: dict[str, Any
             "dtype": "int8" if c.output_quant[0] else "float32",
             "quantization": {"scale": c.output_quant[0], "zero_point": c.output_quant[1]},
             "codec": {
-                "name": "gaussian-centre-aligned",
+                "name": c.codec,
                 "sigma": est.codec.sigma,
-                "heatmap_to_input": "x_in = (x_hm + 0.5) * stride - 0.5",
+                "heatmap_to_input": CODEC_FORMULAS[c.codec],
                 "refine": est.codec.refine,
                 "score": "heatmap maximum (dequantized)",
             },
@@ -56,3 +62,6 @@ def contract_for(model_path: str | Path, version: str = "", extra: dict[str, Any
         "flip_pairs": [list(p) for p in FLIP_PAIRS],
         "about": extra or {},
     }
+    if not c.identity_normalization:  # value = (pixel * pixel_scale - mean) / std, what the runtime reads back
+        contract["input"]["normalization"] = {"pixel_scale": c.pixel_scale, "mean": list(c.mean), "std": list(c.std)}
+    return contract

@@ -9,10 +9,7 @@ from typing import Optional
 import typer
 
 from ..errors import EdgeposeError
-from ..train_config import TrainConfig
 from .common import RichReporter, command, out_console
-
-_TRAIN = TrainConfig()  # training defaults live in one place
 
 bench_app = typer.Typer(help="Benchmarks: latency, accuracy (GT or detected boxes), compare.", no_args_is_help=True)
 

@@ -9,10 +9,7 @@ from typing import Optional
 import typer
 
 from ..errors import EdgeposeError
-from ..train_config import TrainConfig
 from .common import app, command, out_console
-
-_TRAIN = TrainConfig()  # training defaults live in one place
 
 
 @command(app, "bundle")
@@ -23,6 +20,9 @@ def bundle_cmd(
     version: str = typer.Option("", "--version", help="Model version string stored in the contract."),
     metrics: Optional[Path] = typer.Option(None, "--metrics", help="JSON with training data / accuracy / latency to embed."),
     card: Optional[Path] = typer.Option(None, "--card", help="Model card Markdown to ship beside the model."),
+    codec: Optional[str] = typer.Option(
+        None, "--codec", help="Heatmap codec the model was trained with (train --codec): gaussian | udp | msra."
+    ),
     force: bool = typer.Option(False, "--force"),
     json_out: bool = typer.Option(False, "--json", help="With 'inspect': print the whole contract as JSON."),
 ) -> None:
@@ -48,5 +48,5 @@ def bundle_cmd(
     if out is None:
         raise EdgeposeError("--out DIR is required to bundle a model")
     folder = prepare_output_dir(out, force=force)
-    res = bundle(Path(model), folder, version, metrics, card)
+    res = bundle(Path(model), folder, version, metrics, card, codec=codec)
     out_console.print(f"{res['model']}: contract embedded (+{res['overhead_bytes']} bytes); contract.json, MODEL_CARD.md")

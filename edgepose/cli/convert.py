@@ -8,10 +8,7 @@ from typing import Optional
 import typer
 
 from ..errors import EdgeposeError
-from ..train_config import TrainConfig
 from .common import app, command, err_console, out_console, triple
-
-_TRAIN = TrainConfig()  # training defaults live in one place
 
 
 @command(app, "convert")

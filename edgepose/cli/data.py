@@ -8,10 +8,7 @@ from typing import Optional
 import typer
 
 from ..errors import EdgeposeError
-from ..train_config import TrainConfig
 from .common import RichReporter, command, out_console, parse_size
-
-_TRAIN = TrainConfig()  # training defaults live in one place
 
 data_app = typer.Typer(help="Datasets: synthesise, check, show, teacher labels.", no_args_is_help=True)
 

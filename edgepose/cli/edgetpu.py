@@ -8,10 +8,7 @@ from typing import Optional
 
 import typer
 
-from ..train_config import TrainConfig
 from .common import command, out_console
-
-_TRAIN = TrainConfig()  # training defaults live in one place
 
 edgetpu_app = typer.Typer(help="Coral Edge TPU: offline mapping check, compiler.", no_args_is_help=True)
 

@@ -8,10 +8,7 @@ from typing import Optional
 
 import typer
 
-from ..train_config import TrainConfig
 from .common import RichReporter, app, command, out_console
-
-_TRAIN = TrainConfig()  # training defaults live in one place
 
 
 @command(app, "eval")

@@ -6,10 +6,7 @@ import json
 
 import typer
 
-from ..train_config import TrainConfig
 from .common import command, out_console, parse_size
-
-_TRAIN = TrainConfig()  # training defaults live in one place
 
 model_app = typer.Typer(help="Models in the registry: info.", no_args_is_help=True)
 

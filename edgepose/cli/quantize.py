@@ -8,10 +8,7 @@ from typing import Optional
 import typer
 
 from ..errors import EdgeposeError, GateFailed
-from ..train_config import TrainConfig
 from .common import RichReporter, app, command, err_console, out_console, parse_size
-
-_TRAIN = TrainConfig()  # training defaults live in one place
 
 calib_app = typer.Typer(help="Calibration sets for int8 quantization.", no_args_is_help=True)
 

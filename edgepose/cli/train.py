@@ -8,27 +8,33 @@ from typing import Optional
 import typer
 
 from ..errors import EdgeposeError
+from ..pipeline_config import PipelineConfig
 from ..train_config import TrainConfig
 from .common import RichReporter, app, command, out_console, parse_size, resolve_init
 
-_TRAIN = TrainConfig()  # training defaults live in one place
+_TRAIN = TrainConfig()  # training defaults live in one place: the config dataclasses
+_PIPE = PipelineConfig()
+
+
+def _size_text(size: tuple[int, int]) -> str:
+    """(width, height) -> 'HxW', as --input takes it."""
+    return f"{size[1]}x{size[0]}"
 
 
 @command(app, "pipeline")
 def pipeline(
     out: Path = typer.Option(Path("runs/pipeline"), "--out", help="Report folder (must be empty unless --force)."),
-    model: str = typer.Option("edgehrnet-t", "--model", help="Registry model name."),
-    input_size: str = typer.Option("128x96", "--input", help="Model input HEIGHTxWIDTH (multiples of 32)."),
-    n_train: int = typer.Option(1600, "--n-train", help="Synthetic training images."),
-    n_val: int = typer.Option(100, "--n-val", help="Synthetic validation images."),
-    epochs: int = typer.Option(24, "--epochs"),
-    batch_size: int = typer.Option(32, "--batch"),
-    calib_size: int = typer.Option(200, "--calib-size", help="Calibration crops for int8."),
-    seed: int = typer.Option(0, "--seed"),
+    model: str = typer.Option(_PIPE.model, "--model", help="Registry model name."),
+    input_size: str = typer.Option(_size_text(_PIPE.input_size), "--input", help="Model input HEIGHTxWIDTH (multiples of 32)."),
+    n_train: int = typer.Option(_PIPE.n_train, "--n-train", help="Synthetic training images."),
+    n_val: int = typer.Option(_PIPE.n_val, "--n-val", help="Synthetic validation images."),
+    epochs: int = typer.Option(_PIPE.epochs, "--epochs"),
+    batch_size: int = typer.Option(_PIPE.batch_size, "--batch"),
+    calib_size: int = typer.Option(_PIPE.calib_size, "--calib-size", help="Calibration crops for int8."),
+    seed: int = typer.Option(_PIPE.seed, "--seed"),
     force: bool = typer.Option(False, "--force", help="Overwrite a non-empty output folder."),
 ) -> None:
     """Synthetic data -> train -> int8 TFLite -> float vs int8 COCO AP -> latency -> report."""
-    from ..pipeline import PipelineConfig
     from ..pipeline import pipeline as run_pipeline
 
     cfg = PipelineConfig(
@@ -55,29 +61,42 @@ def train(
     data: Path = typer.Argument(..., help="COCO person-keypoints JSON."),
     images: Path = typer.Option(..., "--images", help="Folder the JSON's file_name entries are relative to."),
     out: Path = typer.Option(..., "--out", help="Run folder for checkpoints and logs."),
-    model: str = typer.Option("edgehrnet-t", "--model"),
-    input_size: str = typer.Option("128x96", "--input", help="HEIGHTxWIDTH."),
-    epochs: int = typer.Option(30, "--epochs"),
-    batch_size: int = typer.Option(32, "--batch"),
-    lr: float = typer.Option(2e-3, "--lr"),
-    seed: int = typer.Option(0, "--seed"),
-    augment: str = typer.Option("basic", "--augment", help="basic (flip/scale/rotate) | strong (+half-body, colour, erasing)."),
-    init: str = typer.Option("", "--init", help="Start from these weights: a .keras file, or 'pretrained' (the shipped model)."),
-    ohkm: int = typer.Option(0, "--ohkm", help="Online hard keypoint mining: loss over each person's K hardest joints (0: off)."),
+    model: str = typer.Option(_TRAIN.model, "--model"),
+    input_size: str = typer.Option(_size_text(_TRAIN.input_size), "--input", help="HEIGHTxWIDTH."),
+    epochs: int = typer.Option(_TRAIN.epochs, "--epochs"),
+    batch_size: int = typer.Option(_TRAIN.batch_size, "--batch"),
+    lr: float = typer.Option(_TRAIN.lr, "--lr"),
+    seed: int = typer.Option(_TRAIN.seed, "--seed"),
+    augment: str = typer.Option(
+        _TRAIN.augment, "--augment", help="basic (flip/scale/rotate) | strong (+half-body, colour, erasing)."
+    ),
+    init: str = typer.Option(
+        _TRAIN.init, "--init", help="Start from these weights: a .keras file, or 'pretrained' (the shipped model)."
+    ),
+    ohkm: int = typer.Option(
+        _TRAIN.ohkm_topk, "--ohkm", help="Online hard keypoint mining: loss over each person's K hardest joints (0: off)."
+    ),
     extra: list[str] = typer.Option([], "--data", help="More data, ANN.json:IMAGES_DIR[:WEIGHT]; repeatable."),
     val: Optional[Path] = typer.Option(None, "--val", help="Validation COCO JSON: AP every --val-every epochs, best.keras."),
     val_images: Optional[Path] = typer.Option(None, "--val-images", help="Images folder of --val."),
     val_every: int = typer.Option(1, "--val-every"),
-    strategy: str = typer.Option("default", "--strategy", help="tf.distribute: default | mirrored | multiworker"),
-    cpu_replicas: int = typer.Option(0, "--cpu-replicas", help="With mirrored on a CPU-only box: logical CPU devices."),
+    strategy: str = typer.Option(_TRAIN.strategy, "--strategy", help="tf.distribute: default | mirrored | multiworker"),
+    cpu_replicas: int = typer.Option(
+        _TRAIN.cpu_replicas, "--cpu-replicas", help="With mirrored on a CPU-only box: logical CPU devices."
+    ),
     resume: bool = typer.Option(False, "--resume", help="Continue the run in --out from its last finished epoch."),
     force: bool = typer.Option(False, "--force", help="Overwrite a non-empty run folder."),
-    pseudo_weight: float = typer.Option(0.5, "--pseudo-weight", help="Loss weight of teacher pseudo-labels (data pseudo-label)."),
-    epoch_size: int = typer.Option(0, "--epoch-size", help="People per epoch (0: all once); fixes the budget across mixes."),
+    pseudo_weight: float = typer.Option(
+        _TRAIN.pseudo_weight, "--pseudo-weight", help="Loss weight of teacher pseudo-labels (data pseudo-label)."
+    ),
+    epoch_size: int = typer.Option(
+        _TRAIN.epoch_size, "--epoch-size", help="People per epoch (0: all once); fixes the budget across mixes."
+    ),
     teacher_weight: float = typer.Option(
         _TRAIN.teacher_weight,
         "--teacher-weight",
-        help="Distillation: fill keypoints humans lack from teacher_keypoints (data teacher-label), weight x teacher score; 0: off.",
+        help="Distillation: fill keypoints humans lack from teacher_keypoints (data teacher-label), "
+        "weight x teacher score; 0: off.",
     ),
     teacher_min_score: float = typer.Option(
         _TRAIN.teacher_min_score, "--teacher-min-score", help="Teacher points scoring less are left out."
@@ -87,6 +106,7 @@ def train(
         "--box",
         help="annotation (the file's boxes) | extent (person-extent boxes from the keypoints, as inference gets).",
     ),
+    codec: str = typer.Option(_TRAIN.codec, "--codec", help="Heatmap targets' coordinate convention: gaussian | udp | msra."),
     box_jitter: float = typer.Option(
         _TRAIN.box_jitter, "--box-jitter", help="Detector-like box noise (0.1: centre sd 5 %, sides x0.9-1.1)."
     ),
@@ -113,7 +133,7 @@ def train(
         model=model, input_size=size, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
         strategy=strategy, cpu_replicas=cpu_replicas, augment=augment, ohkm_topk=ohkm,
         init=resolve_init(init, model), pseudo_weight=pseudo_weight, epoch_size=epoch_size,
-        teacher_weight=teacher_weight, teacher_min_score=teacher_min_score, box=box, box_jitter=box_jitter,
+        codec=codec, teacher_weight=teacher_weight, teacher_min_score=teacher_min_score, box=box, box_jitter=box_jitter,
     )  # fmt: skip
     validation = (val, val_images) if val is not None else None
     summary = run_train(

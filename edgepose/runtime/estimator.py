@@ -93,7 +93,8 @@ class PoseEstimator:
         if found is None:
             if len(self.model.outputs) == 1 and len(self.model.outputs[0].shape) == 4:
                 raise EdgeposeError(
-                    f"{self.path}: output has {self.model.outputs[0].shape[-1]} channels, expected {len(COCO_KEYPOINTS)} COCO keypoints"
+                    f"{self.path}: output has {self.model.outputs[0].shape[-1]} channels, "
+                    f"expected {len(COCO_KEYPOINTS)} COCO keypoints"
                 )
             raise EdgeposeError(
                 f"{self.path}: expected one RGB image input and a heatmap output [1, h, w, 17] or [1, 17, h, w], "
@@ -117,7 +118,11 @@ class PoseEstimator:
             size_hw = self.metadata.get("input", {}).get("size_hw")
             if size_hw and list(size_hw) != [int(h), int(w)]:
                 raise EdgeposeError(f"{self.path}: the contract says input {size_hw[0]}x{size_hw[1]}, the model takes {h}x{w}")
-        fields = self._resolve(contract_overrides(self.metadata), normalization, codec)
+        stated = contract_overrides(self.metadata)
+        stated_layout = stated.pop("layout", layout)
+        if stated_layout != layout:
+            raise EdgeposeError(f"{self.path}: the contract says layout {stated_layout}, the model's tensors are {layout}")
+        fields = self._resolve(stated, normalization, codec)
         self.contract = ModelContract(
             input_size=(int(w), int(h)),
             input_dtype=np.dtype(inp.dtype).name,
@@ -162,7 +167,8 @@ class PoseEstimator:
             key = check_codec(codec_name)
             if "codec" in fields and fields["codec"] != key:
                 raise EdgeposeError(
-                    f"{self.path.name}: `codec` '{codec_name}' contradicts the {sources['codec']} ('{fields['codec']}'); leave it out"
+                    f"{self.path.name}: `codec` '{codec_name}' contradicts the {sources['codec']} "
+                    f"('{fields['codec']}'); leave it out"
                 )
             if "codec" not in fields:
                 fields["codec"], sources["codec"] = key, "caller"
@@ -173,7 +179,8 @@ class PoseEstimator:
         missing = [what for what, key in (("normalization", "mean"), ("codec", "codec")) if key not in fields]
         if missing:
             raise EdgeposeError(
-                f"{self.path.name}: its {' and '.join(missing)} cannot be read from the file (no contract, no infer_cfg.yml beside it); "
+                f"{self.path.name}: its {' and '.join(missing)} cannot be read from the file "
+                "(no contract, no infer_cfg.yml beside it); "
                 "pass "
                 + " and ".join(
                     {"normalization": "`normalization` (raw|unit|symmetric|imagenet)", "codec": "`codec` (gaussian|udp|msra)"}[m]

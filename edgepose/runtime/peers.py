@@ -134,6 +134,8 @@ def open_pose_model(
         if flip_test:
             raise EdgeposeError(f"`flip_test` is for heatmap models; {Path(model_path).name} is a {kind.name} model")
         if normalization is not None or codec is not None:
-            raise EdgeposeError(f"`normalization` and `codec` are for heatmap models; {Path(model_path).name} is a {kind.name} model")
+            raise EdgeposeError(
+                f"`normalization` and `codec` are for heatmap models; {Path(model_path).name} is a {kind.name} model"
+            )
         return kind.adapter(model_path, model=model)
     return kind.adapter(model_path, model=model, flip_test=flip_test, contract=contract, normalization=normalization, codec=codec)
