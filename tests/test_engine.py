@@ -145,3 +145,22 @@ def test_kinds_table_names_every_contract_for_an_unknown_model(tmp_path):
     onnx.save(model, str(tmp_path / "relu.onnx"))
     with pytest.raises(EdgeposeError, match="not a supported pose model.*MoveNet.*heatmaps"):
         open_pose_model(tmp_path / "relu.onnx")
+
+
+def test_a_teacher_without_its_runtime_is_one_line(tmp_path):
+    """OpenVINO/ONNX Runtime are optional extras: without them, one line that says what to install."""
+    import subprocess
+    import sys
+
+    (tmp_path / "model.xml").write_text("<net/>")
+    (tmp_path / "model.bin").write_bytes(b"")
+    (tmp_path / "m.onnx").write_bytes(b"")
+    for blocked, model in (("openvino", "model.xml"), ("onnxruntime", "m.onnx")):
+        code = (
+            f"import sys; sys.modules[{blocked!r}] = None; sys.argv = ['edgepose', 'predict', {str(tmp_path / model)!r}, "
+            f"{str(tmp_path)!r}, '--out', {str(tmp_path / 'out')!r}]; from edgepose.cli import main; main()"
+        )
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+        assert r.returncode == 1 and len(lines) == 1, r.stderr
+        assert "its runtime is missing" in lines[0] and f"edgepose[{'onnx' if blocked == 'onnxruntime' else 'openvino'}]" in lines[0]

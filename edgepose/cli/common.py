@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from ..errors import EdgeposeError
@@ -104,7 +105,7 @@ def command(group: typer.Typer, name: str) -> Callable[[Callable[..., Any]], Cal
             try:
                 return fn(*args, **kwargs)
             except EdgeposeError as exc:
-                err_console.print(f"[red]error:[/red] {flagged(str(exc))}", highlight=False, soft_wrap=True, markup=True)
+                err_console.print(f"[red]error:[/red] {escape(flagged(str(exc)))}", highlight=False, soft_wrap=True)
                 raise typer.Exit(exit_status(exc)) from None
 
         group.command(name)(run)
