@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ._tf import import_tensorflow
-from .codec import CODECS, GaussianHeatmapCodec, codec_for
+from .codec import GaussianHeatmapCodec, codec_for
 from .data.coco import load_coco
 from .data.samples import Augment, ImageCache
 from .data.sources import DatasetSource, load_sources, weighted_epoch
@@ -26,9 +26,10 @@ from .errors import EdgeposeError
 from .fsutil import atomic_write, atomic_write_bytes, atomic_write_json, read_json
 from .plots import has_matplotlib, training_curves_png
 from .progress import Reporter, SilentReporter
-from .train_config import TrainConfig
+from .train_config import AUGMENT_NAMES, TrainConfig
 
 AUGMENTS = {"basic": Augment(), "strong": Augment.strong()}
+assert set(AUGMENTS) == set(AUGMENT_NAMES)
 
 
 def heatmap_loss(pred, target, weights, ohkm_topk: int = 0):
@@ -46,6 +47,15 @@ def heatmap_loss(pred, target, weights, ohkm_topk: int = 0):
     k = min(int(ohkm_topk), int(per_keypoint.shape[-1]))
     hardest, _ = tf.math.top_k(per_keypoint, k=k)
     return tf.reduce_mean(hardest)
+
+
+def _check_same_run(saved: dict[str, Any], now: dict[str, Any], out: Path) -> None:
+    """``resume`` continues only the same run: every setting equal (a setting added to
+    :class:`TrainConfig` after the run started counts as its default, which is what the run used)."""
+    defaults = asdict(TrainConfig())
+    changed = [f"{k}: {saved.get(k, defaults.get(k))!r} -> {v!r}" for k, v in now.items() if saved.get(k, defaults.get(k)) != v]
+    if changed:
+        raise EdgeposeError(f"`resume` with different settings than the run in {out} ({'; '.join(changed)})")
 
 
 def make_train_step(model, optimizer, ohkm_topk: int = 0, replicas: int = 1):
@@ -88,22 +98,8 @@ def train(
     """
     reporter = reporter or SilentReporter()
     cfg = config or TrainConfig()
-    if cfg.epochs < 1 or cfg.batch_size < 1:
-        raise EdgeposeError("epochs and batch size must be at least 1")
-    if cfg.codec not in CODECS:
-        raise EdgeposeError(f"unknown `codec` '{cfg.codec}'; choose one of: {', '.join(CODECS)}")
-    if cfg.augment not in AUGMENTS:
-        raise EdgeposeError(f"unknown augmentation '{cfg.augment}'; choose one of: {', '.join(AUGMENTS)}")
-    if cfg.ohkm_topk < 0 or cfg.ohkm_topk > 17:
-        raise EdgeposeError(f"`ohkm_topk` takes 0 (off) to 17 keypoints, not {cfg.ohkm_topk}")
+    cfg.check()
     sources = [DatasetSource(Path(annotations), Path(images), 1.0), *(extra_datasets or [])]
-    if not 0.0 <= cfg.pseudo_weight <= 1.0:
-        raise EdgeposeError(f"`pseudo_weight` must be in [0, 1], got {cfg.pseudo_weight}")
-    if cfg.teacher_weight < 0 or not 0.0 <= cfg.teacher_min_score <= 1.0 or not 0.0 <= cfg.box_jitter < 1.0:
-        raise EdgeposeError(
-            f"`teacher_weight` must be >= 0, `teacher_min_score` in [0, 1] and `box_jitter` in [0, 1); got "
-            f"{cfg.teacher_weight}, {cfg.teacher_min_score}, {cfg.box_jitter}"
-        )
     per_source = load_sources(
         sources,
         pseudo_weight=cfg.pseudo_weight,
@@ -112,8 +108,6 @@ def train(
         box=cfg.box,
     )
     weights = [src.weight for src in sources]
-    if cfg.epoch_size < 0:
-        raise EdgeposeError(f"`epoch_size` must be >= 0, got {cfg.epoch_size}")
     epoch_size = cfg.epoch_size or sum(len(r) for r in per_source)
     if epoch_size < cfg.batch_size:
         raise EdgeposeError(f"{annotations}: only {epoch_size} people with keypoints, fewer than one batch of {cfg.batch_size}")
@@ -128,13 +122,7 @@ def train(
         "datasets": [f"{src.annotations}:{src.images}:{src.weight}" for src in sources],
     }
     if resume and config_path.is_file():
-        saved = read_json(config_path, "run configuration")
-        defaults = asdict(TrainConfig())  # a setting added after the run started: its default is what the run used
-        changed = [
-            f"{k}: {saved.get(k, defaults.get(k))!r} -> {v!r}" for k, v in cfg_dict.items() if saved.get(k, defaults.get(k)) != v
-        ]
-        if changed:
-            raise EdgeposeError(f"`resume` with different settings than the run in {out} ({'; '.join(changed)})")
+        _check_same_run(read_json(config_path, "run configuration"), cfg_dict, out)
     else:
         atomic_write_json(config_path, cfg_dict)
 

@@ -7,6 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .errors import EdgeposeError
+
+AUGMENT_NAMES = ("basic", "strong")
+BOXES = ("annotation", "extent")
+
 
 @dataclass
 class TrainConfig:
@@ -31,3 +36,29 @@ class TrainConfig:
     teacher_min_score: float = 0.3  # teacher points scoring less are left out
     box: str = "annotation"  # annotation | extent (person-extent box from the keypoints, as inference gets)
     box_jitter: float = 0.0  # detector-like box noise: centre +- jitter/2 x size (sd), sides x U(1 +- jitter)
+
+    def check(self) -> None:
+        """Every setting in its range, before any work starts; errors name the parameter."""
+        from .codec import CODECS
+
+        if self.epochs < 1 or self.batch_size < 1:
+            raise EdgeposeError("`epochs` and `batch_size` must be at least 1")
+        if not self.lr > 0 or self.weight_decay < 0:
+            raise EdgeposeError(f"`lr` must be > 0 and `weight_decay` >= 0, got {self.lr} and {self.weight_decay}")
+        if self.codec not in CODECS:
+            raise EdgeposeError(f"unknown `codec` '{self.codec}'; choose one of: {', '.join(CODECS)}")
+        if self.augment not in AUGMENT_NAMES:
+            raise EdgeposeError(f"unknown augmentation '{self.augment}'; choose one of: {', '.join(AUGMENT_NAMES)}")
+        if not 0 <= self.ohkm_topk <= 17:
+            raise EdgeposeError(f"`ohkm_topk` takes 0 (off) to 17 keypoints, not {self.ohkm_topk}")
+        if not 0.0 <= self.pseudo_weight <= 1.0:
+            raise EdgeposeError(f"`pseudo_weight` must be in [0, 1], got {self.pseudo_weight}")
+        if self.teacher_weight < 0 or not 0.0 <= self.teacher_min_score <= 1.0 or not 0.0 <= self.box_jitter < 1.0:
+            raise EdgeposeError(
+                f"`teacher_weight` must be >= 0, `teacher_min_score` in [0, 1] and `box_jitter` in [0, 1); got "
+                f"{self.teacher_weight}, {self.teacher_min_score}, {self.box_jitter}"
+            )
+        if self.box not in BOXES:
+            raise EdgeposeError(f"`box` must be one of {', '.join(BOXES)}, got '{self.box}'")
+        if self.epoch_size < 0:
+            raise EdgeposeError(f"`epoch_size` must be >= 0, got {self.epoch_size}")
