@@ -44,7 +44,10 @@ def test_help_lists_commands_without_importing_tensorflow():
         (["train", "{tmp}/empty.json", "--images", "{tmp}", "--out", "{tmp}/t", "--augment", "wild"], "unknown augmentation"),
         (["train", "{tmp}/empty.json", "--images", "{tmp}", "--out", "{tmp}/t", "--ohkm", "40"], "--ohkm"),
         # library errors name parameters (`teacher_weight`, `force`); the CLI shows the flags
-        (["train", "{tmp}/empty.json", "--images", "{tmp}", "--out", "{tmp}/t", "--teacher-weight", "-1"], "--teacher-weight must"),
+        (
+            ["train", "{tmp}/empty.json", "--images", "{tmp}", "--out", "{tmp}/t", "--teacher-weight", "-1"],
+            "--teacher-weight must",
+        ),
         (["data", "synth", "--out", "{tmp}", "-n", "2"], "pass --force to overwrite"),
     ],
 )
