@@ -86,5 +86,7 @@ def test_quantize_cli_gate_fails_with_exit_3(tiny_run, synth_set, tmp_path):
     res = subprocess.run([*base, "--max-ap-drop", "-1"], capture_output=True, text=True, timeout=600)
     assert res.returncode == 3, res.stderr[-2000:]
     assert "accuracy gate failed" in res.stderr and "int16x8" in res.stderr
+    assert "> --max-ap-drop -1" in res.stderr  # the gate's own reason, shown with the flag
     gate = json.loads(out.with_suffix(".gate.json").read_text())
     assert gate["passed"] is False and gate["max_ap_drop"] == -1
+    assert len(gate["reasons"]) >= 1 and "`max_ap_drop`" in gate["reasons"][0]

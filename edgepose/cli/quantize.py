@@ -71,13 +71,8 @@ def quantize(
         atomic_write_text(out.with_suffix(".gate.md"), gate_markdown(gate))
         out_console.print(gate_markdown(gate), markup=False, highlight=False)
         if not gate["passed"]:
-            why = []
-            if max_ap_drop is not None and gate["ap_drop"] > max_ap_drop:
-                why.append(f"AP drop {gate['ap_drop']:.4f} > --max-ap-drop {max_ap_drop}")
-            if gate["output_levels"] and gate["output_levels"]["collapsed"]:
-                why.append("heatmap peaks use too few int8 levels")
             raise GateFailed(
-                f"accuracy gate failed: {'; '.join(why)}. Try --format int16x8, --float-layers NAMES from "
+                f"accuracy gate failed: {'; '.join(gate['reasons'])}. Try --format int16x8, --float-layers NAMES from "
                 f"--layer-report, or a calibration set built from your own data ('edgepose calib build')"
             )
 

@@ -80,8 +80,9 @@ def accuracy_gate(
     (``.tflite``) on ``annotations`` with ground-truth boxes.
 
     Returns ``{"reference": {...}, "candidate": {...}, "ap_drop", "keypoint_shift_px",
-    "output_levels", "passed", "max_ap_drop"}``; ``passed`` is False when the AP drop exceeds
-    ``max_ap_drop`` or the candidate's heatmap peaks collapse to a few int8 levels.
+    "output_levels", "passed", "reasons", "max_ap_drop"}``; ``passed`` is False, with one line per
+    reason in ``reasons``, when the AP drop exceeds ``max_ap_drop`` or the candidate's heatmap peaks
+    collapse to a few int8 levels.
     ``on_progress`` gets one call per image per model.
     """
     coco = load_coco(annotations)
@@ -109,14 +110,19 @@ def accuracy_gate(
     crops = np.stack([crop_person(load_rgb(Path(images) / files[a["image_id"]]), a["bbox"], input_size)[0] for a in people])
     levels = output_levels(estimators["candidate"], crops)
     drop = side["reference"]["AP"] - side["candidate"]["AP"]
-    passed = (max_ap_drop is None or drop <= max_ap_drop + 1e-9) and not (levels and levels["collapsed"])
+    reasons = []
+    if max_ap_drop is not None and drop > max_ap_drop + 1e-9:
+        reasons.append(f"AP drop {drop:.4f} > `max_ap_drop` {max_ap_drop}")
+    if levels and levels["collapsed"]:
+        reasons.append("heatmap peaks use too few int8 levels")
     return {
         **side,
         "ap_drop": float(drop),
         "keypoint_shift_px": float(np.mean(shifts)) if shifts else float("nan"),
         "output_levels": levels,
         "max_ap_drop": max_ap_drop,
-        "passed": bool(passed),
+        "passed": not reasons,
+        "reasons": reasons,
         "people": len(results["candidate"]),
     }
 
