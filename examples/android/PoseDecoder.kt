@@ -1,6 +1,7 @@
 // Heatmap decode for edgepose bundles on Android: a line-by-line twin of
 // edgepose/bundle/decode_spec.py (argmax + DARK sub-pixel refinement, quarter-offset fallback).
-// Unit-test it against the bundle's test_vectors.json (see PoseDecoderTest.kt).
+// Unit-test it against the bundle's test_vectors.json (PoseDecoderTest.kt on Android; VectorsMain.kt on a
+// plain JVM). Kept to the Kotlin 1.3 standard library (Debian's kotlinc) and idiomatic for Kotlin 1.9+.
 package ai.edgepose.example
 
 import kotlin.math.abs
@@ -45,7 +46,8 @@ class PoseDecoder(private val sigma: Double, private val stride: Double) {
         val qx = if (bx in 1 until w - 1) 0.25 * sign(p[by][bx + 1] - p[by][bx - 1]) else 0.0
         val qy = if (by in 1 until h - 1) 0.25 * sign(p[by + 1][bx] - p[by - 1][bx]) else 0.0
         val b = blur(p)
-        val bmax = b.maxOf { it.max() }
+        var bmax = Double.NEGATIVE_INFINITY
+        for (row in b) for (v in row) if (v > bmax) bmax = v
         val scale = if (bmax > 0) best / bmax else 1.0
         val logs = Array(h) { y -> DoubleArray(w) { x -> ln(max(b[y][x] * scale, 1e-10)) } }
         fun at(dy: Int, dx: Int) = logs[min(max(by + dy, 0), h - 1)][min(max(bx + dx, 0), w - 1)]

@@ -1,0 +1,56 @@
+"""The Kotlin decoder (examples/android/PoseDecoder.kt) compiled with kotlinc and run on a JVM against
+the test vectors a bundle ships: same keypoints as the Python runtime within the file's tolerance."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ANDROID = ROOT / "examples" / "android"
+MODEL = ROOT / "edgepose" / "pretrained" / "edgehrnet-t_coco17_int8.tflite"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        shutil.which("kotlinc") is None or shutil.which("java") is None,
+        reason="kotlinc/java not installed (apt-get install kotlin default-jdk-headless; .ci/run does this as root)",
+    ),
+]
+
+
+def test_kotlin_decoder_matches_the_test_vectors(tmp_path):
+    from edgepose.bundle.bundle import make_test_vectors
+
+    vectors = tmp_path / "test_vectors.json"
+    vectors.write_text(json.dumps(make_test_vectors(MODEL)))
+    jar = tmp_path / "vectors.jar"
+    build = subprocess.run(
+        ["kotlinc", str(ANDROID / "PoseDecoder.kt"), str(ANDROID / "VectorsMain.kt"), "-include-runtime", "-d", str(jar)],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert build.returncode == 0, build.stderr[-3000:]
+    run = subprocess.run(["java", "-jar", str(jar), str(vectors)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "PASS" in run.stdout and run.stdout.count("case ") == 3
+
+
+def test_kotlin_check_fails_on_wrong_vectors(tmp_path):
+    """The JVM check can fail: a shifted expectation is caught."""
+    from edgepose.bundle.bundle import make_test_vectors
+
+    data = make_test_vectors(MODEL)
+    data["cases"][0]["expected_keypoints_xy"][0][0] += 1.0
+    vectors = tmp_path / "test_vectors.json"
+    vectors.write_text(json.dumps(data))
+    jar = tmp_path / "vectors.jar"
+    subprocess.run(
+        ["kotlinc", str(ANDROID / "PoseDecoder.kt"), str(ANDROID / "VectorsMain.kt"), "-include-runtime", "-d", str(jar)],
+        check=True, capture_output=True, timeout=600,
+    )  # fmt: skip
+    run = subprocess.run(["java", "-jar", str(jar), str(vectors)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1 and "FAIL" in run.stdout
