@@ -227,6 +227,30 @@ def _dark_offsets(planes: np.ndarray, xs: np.ndarray, ys: np.ndarray, sigma: flo
     return np.stack([np.where(ok, ox, fallback[..., 0]), np.where(ok, oy, fallback[..., 1])], axis=-1)
 
 
+def resample_heatmaps(heatmaps: np.ndarray, src: GaussianHeatmapCodec, dst: GaussianHeatmapCodec) -> np.ndarray:
+    """Heatmaps ``[H, W, K]`` on ``src``'s grid -> ``dst``'s grid (``[h, w, K]`` float32), for the
+    same crop seen at two input sizes (same aspect; pixel centres at integers in both).
+
+    Each ``dst`` cell is mapped to its input pixel (``dst`` convention), to the ``src`` input (scale
+    ``src.input / dst.input``), to ``src``'s heatmap coordinates (``src`` convention) and sampled
+    bilinearly (zero outside). A teacher with another codec or input size (PP-TinyPose: ``msra``,
+    256x192) then gives targets on the student's grid.
+    """
+    w_hm, h_hm = dst.heatmap_size
+    xs, ys = np.meshgrid(np.arange(w_hm, dtype=np.float64), np.arange(h_hm, dtype=np.float64))
+    pts = dst.to_input(np.stack([xs.ravel(), ys.ravel()], axis=1))
+    ratio = np.array(src.input_size, np.float64) / np.array(dst.input_size, np.float64)
+    pts = (pts + 0.5) * ratio - 0.5
+    hm_pts = src.to_heatmap(pts).astype(np.float32)
+    map_x = hm_pts[:, 0].reshape(h_hm, w_hm)
+    map_y = hm_pts[:, 1].reshape(h_hm, w_hm)
+    hm = np.asarray(heatmaps, np.float32)
+    out = np.empty((h_hm, w_hm, hm.shape[-1]), np.float32)
+    for k in range(hm.shape[-1]):  # cv2.remap takes at most 4 channels at a time
+        out[:, :, k] = cv2.remap(hm[:, :, k], map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    return out
+
+
 def flip_heatmaps_back(heatmaps_of_flipped: np.ndarray) -> np.ndarray:
     """Heatmaps predicted on a horizontally flipped input -> heatmaps in the original frame.
 

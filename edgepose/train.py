@@ -173,6 +173,11 @@ def train(
         return strategy.reduce(tf.distribute.ReduceOp.SUM, losses, axis=None)
 
     cache = ImageCache()
+    soft = None
+    if cfg.soft_teacher:
+        from .data.distill import SoftTeacher
+
+        soft = SoftTeacher(cfg.soft_teacher, codec, threads=1)
     augment = dataclasses.replace(AUGMENTS[cfg.augment], box_jitter=cfg.box_jitter)
     start_epoch = int(epoch_done.numpy()) + 1
     t0 = time.time() - (history[-1]["seconds"] if history else 0.0)
@@ -199,7 +204,9 @@ def train(
             records = per_source[0]
         else:
             records = weighted_epoch(per_source, weights, np.random.default_rng([cfg.seed, epoch, 7]), epoch_size)
-        dataset = make_dataset(records, codec, cfg.batch_size, augment, cfg.seed, epoch, cache, parallel=2)
+        dataset = make_dataset(
+            records, codec, cfg.batch_size, augment, cfg.seed, epoch, cache, parallel=2, soft=soft, soft_alpha=cfg.soft_alpha
+        )
         if replicas > 1:
             dataset = strategy.experimental_distribute_dataset(dataset)
         for x, y, w in dataset:

@@ -35,6 +35,8 @@ class TrainConfig:
     teacher_weight: float = 0.0  # > 0: fill keypoints humans lack from annotations[].teacher_keypoints (weight x score)
     teacher_min_score: float = 0.3  # teacher points scoring less are left out
     box: str = "annotation"  # annotation | extent (person-extent box from the keypoints, as inference gets)
+    soft_teacher: str = ""  # a heatmap teacher model file: its heatmaps (run on each training crop) blend into the targets
+    soft_alpha: float = 0.5  # target = (1 - soft_alpha) x Gaussian + soft_alpha x teacher heatmap
     box_jitter: float = 0.0  # detector-like box noise: centre +- jitter/2 x size (sd), sides x U(1 +- jitter)
 
     def check(self) -> None:
@@ -58,6 +60,8 @@ class TrainConfig:
                 f"`teacher_weight` must be >= 0, `teacher_min_score` in [0, 1] and `box_jitter` in [0, 1); got "
                 f"{self.teacher_weight}, {self.teacher_min_score}, {self.box_jitter}"
             )
+        if not 0.0 <= self.soft_alpha <= 1.0:
+            raise EdgeposeError(f"`soft_alpha` must be in [0, 1], got {self.soft_alpha}")
         if self.box not in BOXES:
             raise EdgeposeError(f"`box` must be one of {', '.join(BOXES)}, got '{self.box}'")
         if self.epoch_size < 0:

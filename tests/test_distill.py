@@ -105,3 +105,67 @@ def test_evaluation_bias_has_the_sign_of_the_error():
     out = pck([(ann, {"keypoints": p.ravel().tolist()})], {1: {"id": 1}}, {})
     row = out["per_keypoint"]["left_ankle"]
     assert row["bias_y"] == pytest.approx(-0.2) and row["bias_x"] == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize("src_name, src_size", [("msra", (192, 256)), ("gaussian", (96, 128)), ("udp", (192, 256))])
+def test_resampled_teacher_heatmaps_decode_to_the_same_keypoints(src_name, src_size):
+    """A teacher's heatmaps (another codec, another input size) on the student's grid keep the keypoints."""
+    from edgepose.codec import resample_heatmaps
+
+    student = codec_for((96, 128))
+    teacher = codec_for(src_size, name=src_name)
+    kps = np.array([[30.2, 40.7], [50.0, 61.3], [40.5, 80.1]] + [[48.0, 64.0]] * 14)  # student input px
+    r = np.array(src_size) / np.array([96, 128])
+    hm_t, _ = teacher.encode((kps + 0.5) * r - 0.5, np.ones(17))  # the same points in the teacher's input
+    hm_s = resample_heatmaps(hm_t, teacher, student)
+    assert hm_s.shape == (32, 24, 17)
+    got, _ = student.decode(hm_s)
+    assert np.abs(got[:3] - kps[:3]).max() < 0.35  # within a tenth of a heatmap cell (4 px)
+
+
+def test_soft_targets_blend_where_a_keypoint_has_weight():
+    from edgepose.data.samples import Augment, make_sample
+
+    codec = codec_for((48, 64))
+    kps = np.zeros((17, 3))
+    kps[5:, :2] = [[20 + j, 20 + 2 * j] for j in range(12)]
+    kps[5:, 2] = 2
+    record = {"keypoints": kps, "bbox": [0.0, 0.0, 60.0, 80.0], "available": np.ones(17, bool)}
+    image = np.zeros((80, 60, 3), np.uint8)
+    flat = np.full((16, 12, 17), 0.25, np.float32)
+    _, plain, w = make_sample(image, record, codec, np.random.default_rng(0), Augment.none())
+    _, soft, w2 = make_sample(image, record, codec, np.random.default_rng(0), Augment.none(), lambda crop: flat, 0.5)
+    assert np.array_equal(w, w2)
+    on = w > 0
+    np.testing.assert_allclose(soft[:, :, on], 0.5 * plain[:, :, on] + 0.125, atol=1e-6)
+    np.testing.assert_array_equal(soft[:, :, ~on], plain[:, :, ~on])  # no weight: target untouched
+
+
+def test_soft_teacher_runs_a_real_teacher_on_student_crops():
+    from pathlib import Path
+
+    from edgepose.data.distill import SoftTeacher
+
+    teacher = Path(__file__).resolve().parents[2] / "shared" / "peers" / "pp_tinypose" / "256x192" / "model.xml"
+    if not teacher.is_file():
+        pytest.skip(f"PP-TinyPose not found at {teacher}")
+    pytest.importorskip("openvino")
+    soft = SoftTeacher(teacher, codec_for((96, 128)))
+    hm = soft(np.random.default_rng(0).integers(0, 256, (128, 96, 3), dtype=np.uint8))
+    assert hm.shape == (32, 24, 17) and hm.dtype == np.float32 and 0.0 <= hm.min() and hm.max() <= 1.0
+
+
+@pytest.mark.slow
+def test_training_with_a_soft_teacher_in_the_input_pipeline(synth_set, tmp_path):
+    """OpenVINO teacher inside tf.data (it segfaulted on tf.data's native threads before it got its own thread)."""
+    from pathlib import Path
+
+    from edgepose.train import TrainConfig, train
+
+    teacher = Path(__file__).resolve().parents[2] / "shared" / "peers" / "pp_tinypose" / "128x96" / "model.xml"
+    if not teacher.is_file():
+        pytest.skip(f"PP-TinyPose not found at {teacher}")
+    pytest.importorskip("openvino")
+    cfg = TrainConfig(input_size=(96, 128), epochs=1, batch_size=8, epoch_size=32, soft_teacher=str(teacher), soft_alpha=0.5)
+    summary = train(synth_set["json"], synth_set["images"], tmp_path / "run", cfg)
+    assert summary["history"][0]["epoch"] == 1 and np.isfinite(summary["loss"])

@@ -8,7 +8,8 @@
 #   boxes   : + person-extent boxes with detector-like jitter
 #   photos  : + LSPET train_more used as *unlabelled photos* (human labels dropped; BlazePose's
 #             detector boxes, teacher keypoints only), simulating a user's own photo folder
-# Soft targets (teacher heatmaps as targets) are not implemented yet: no arm.
+#   soft    : + soft targets: PP-TinyPose 128x96 run on every training crop, its heatmaps blended
+#             0.5/0.5 with the Gaussian targets (same samples, more wall-clock: compare per second too)
 set -euo pipefail
 D=../shared/data
 P=runs/distill/data
@@ -42,10 +43,13 @@ run teacher $P/lspet_train_teacher.json --images $LSP \
 run boxes $P/lspet_train_teacher.json --images $LSP \
   --data $P/lspet_extra_teacher.json:$LSP:0.67 --data $P/coco_train_teacher.json:$D/coco_train/images:0.3 --teacher-weight 1 \
   --box extent --box-jitter 0.1
+run soft $P/lspet_train_teacher.json --images $LSP \
+  --data $P/lspet_extra_teacher.json:$LSP:0.67 --data $P/coco_train_teacher.json:$D/coco_train/images:0.3 --teacher-weight 1 \
+  --box extent --box-jitter 0.1 --soft-teacher ../shared/peers/pp_tinypose/128x96/model.xml --soft-alpha 0.5
 run photos $P/lspet_train_teacher.json --images $LSP \
   --data $P/lspet_extra_teacher.json:$LSP:0.67 --data $P/coco_train_teacher.json:$D/coco_train/images:0.3 \
   --data $A/photos.json:$A/photos:0.9 --teacher-weight 1 --box extent --box-jitter 0.1
-for arm in human teacher boxes photos; do
+for arm in human teacher boxes soft photos; do
   m=$A/$arm/best.keras
   $E bench accuracy $m --data $D/coco_val/person_keypoints.json --images $D/coco_val/images --json > $A/$arm/coco_val.json
   $E bench accuracy $m --data $D/lspet/person_keypoints_test.json --images $LSP --lsp-joints $D/lspet/joints.json --json > $A/$arm/lspet_test.json

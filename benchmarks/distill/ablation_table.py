@@ -13,6 +13,7 @@ ARMS = [
     ("human", "human labels only (file boxes)"),
     ("teacher", "+ teacher labels"),
     ("boxes", "+ person-extent boxes, jitter"),
+    ("soft", "+ soft targets (teacher heatmaps, online)"),
     ("photos", "+ unlabelled photos (teacher only)"),
 ]
 

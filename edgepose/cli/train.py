@@ -107,6 +107,10 @@ def train(
         help="annotation (the file's boxes) | extent (person-extent boxes from the keypoints, as inference gets).",
     ),
     codec: str = typer.Option(_TRAIN.codec, "--codec", help="Heatmap targets' coordinate convention: gaussian | udp | msra."),
+    soft_teacher: str = typer.Option(
+        _TRAIN.soft_teacher, "--soft-teacher", help="Heatmap teacher (.xml/.onnx/.tflite) run on every crop: soft targets."
+    ),
+    soft_alpha: float = typer.Option(_TRAIN.soft_alpha, "--soft-alpha", help="Target = (1-a) x Gaussian + a x teacher heatmap."),
     box_jitter: float = typer.Option(
         _TRAIN.box_jitter, "--box-jitter", help="Detector-like box noise (0.1: centre sd 5 %, sides x0.9-1.1)."
     ),
@@ -133,7 +137,8 @@ def train(
         model=model, input_size=size, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
         strategy=strategy, cpu_replicas=cpu_replicas, augment=augment, ohkm_topk=ohkm,
         init=resolve_init(init, model), pseudo_weight=pseudo_weight, epoch_size=epoch_size,
-        codec=codec, teacher_weight=teacher_weight, teacher_min_score=teacher_min_score, box=box, box_jitter=box_jitter,
+        codec=codec, soft_teacher=soft_teacher, soft_alpha=soft_alpha, teacher_weight=teacher_weight,
+        teacher_min_score=teacher_min_score, box=box, box_jitter=box_jitter,
     )  # fmt: skip
     validation = (val, val_images) if val is not None else None
     summary = run_train(

@@ -208,3 +208,68 @@ def teacher_label_source(
     if on_start:
         on_start(len(coco["images"]))
     return teacher_label(coco, images, model, on_progress=on_progress)
+
+
+class SoftTeacher:
+    """A teacher pose model as soft targets: ``teacher(crop)`` -> its heatmaps on the student's grid.
+
+    ``crop`` is a student input crop ``uint8 [H, W, 3]``; it is resized to the teacher's input
+    (same aspect, pixel centres kept), run, and the heatmaps resampled to ``student_codec``'s grid
+    with both codecs' conventions (:func:`edgepose.codec.resample_heatmaps`), clipped to [0, 1].
+    Callable from several threads (each gets its own copy of a TFLite interpreter; OpenVINO and
+    ONNX Runtime models are shared).
+    """
+
+    def __init__(self, teacher: str | Path, student_codec: Any, threads: int = 1):
+        import threading
+
+        from ..runtime.peers import open_pose_model
+
+        self.path = Path(teacher)
+        self.student_codec = student_codec
+        self._threads = threads
+        self._local = threading.local()
+        first = open_pose_model(self.path, threads=threads)
+        if getattr(first, "kind", "") != "heatmaps":
+            raise EdgeposeError(f"{self.path.name}: soft targets need a heatmap teacher, not a {first.kind} model")
+        if first.model.backend in ("litert", "tflite_runtime"):
+            self._local.estimator = first  # interpreters are not thread-safe: one per thread
+            self._shared = None
+        else:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._shared = first
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="soft-teacher")
+        c = first.contract
+        self.input_size = c.input_size
+        self.teacher_codec = first.codec
+        sw, sh = student_codec.input_size
+        if abs(c.input_size[0] / c.input_size[1] - sw / sh) > 1e-6:
+            raise EdgeposeError(
+                f"{self.path.name}: teacher input {c.input_size[1]}x{c.input_size[0]} "
+                f"has another aspect than the student's {sh}x{sw}"
+            )
+
+    def _estimator(self):
+        if self._shared is not None:
+            return self._shared
+        est = getattr(self._local, "estimator", None)
+        if est is None:
+            from ..runtime.peers import open_pose_model
+
+            est = self._local.estimator = open_pose_model(self.path, threads=self._threads)
+        return est
+
+    def __call__(self, crop: np.ndarray) -> np.ndarray:
+        import cv2
+
+        from ..codec import resample_heatmaps
+
+        if crop.shape[1::-1] != tuple(self.input_size):
+            crop = cv2.resize(crop, self.input_size, interpolation=cv2.INTER_LINEAR)
+        if self._shared is not None:
+            # OpenVINO crashes when called from tf.data's own (native) threads: run it on a Python thread
+            hm = self._pool.submit(self._shared.heatmaps, crop).result()
+        else:
+            hm = self._estimator().heatmaps(crop)
+        return np.clip(resample_heatmaps(hm, self.teacher_codec, self.student_codec), 0.0, 1.0)

@@ -7,7 +7,7 @@ preprocessing as inference and calibration); targets from the shared heatmap cod
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import cv2
 import numpy as np
@@ -38,8 +38,6 @@ class Augment:
     @staticmethod
     def strong() -> "Augment":
         return Augment(half_body_prob=0.3, colour_jitter=0.3, erase_prob=0.3)
-
-
 
 
 def half_body_box(keypoints: np.ndarray, rng: np.random.Generator, min_visible: int = 8) -> list[float] | None:
@@ -111,8 +109,14 @@ def make_sample(
     codec: GaussianHeatmapCodec,
     rng: np.random.Generator,
     augment: Augment,
+    soft: Callable[[np.ndarray], np.ndarray] | None = None,
+    soft_alpha: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One person -> (crop ``uint8 [H, W, 3]``, heatmaps ``float32 [h, w, K]``, weights ``float32 [K]``)."""
+    """One person -> (crop ``uint8 [H, W, 3]``, heatmaps ``float32 [h, w, K]``, weights ``float32 [K]``).
+
+    ``soft`` (a teacher: crop -> heatmaps on ``codec``'s grid, e.g. :class:`~edgepose.data.distill.SoftTeacher`)
+    sees the crop after geometry and flip, before colour jitter and erasing; each target with a
+    weight becomes ``(1 - soft_alpha) x Gaussian + soft_alpha x teacher heatmap``."""
     kps = record["keypoints"]
     box = record["bbox"]
     if augment.box_jitter > 0:
@@ -135,9 +139,13 @@ def make_sample(
         xy[:, 0] = codec.input_size[0] - 1 - xy[:, 0]
         perm = flip_index()
         xy, weights = xy[perm], weights[perm]
+    teacher_hm = soft(np.ascontiguousarray(crop)) if soft is not None and soft_alpha > 0 else None
     if augment.colour_jitter > 0:
         crop = colour_jitter(np.ascontiguousarray(crop), rng, augment.colour_jitter)
     if augment.erase_prob > 0 and rng.random() < augment.erase_prob:
         crop = random_erase(np.ascontiguousarray(crop), rng)
     heatmaps, tw = codec.encode(xy, weights)
+    if teacher_hm is not None:
+        on = tw > 0
+        heatmaps[:, :, on] = (1.0 - soft_alpha) * heatmaps[:, :, on] + soft_alpha * teacher_hm[:, :, on]
     return np.ascontiguousarray(crop), heatmaps, tw

@@ -26,9 +26,12 @@ def make_dataset(
     epoch: int,
     cache: ImageCache | None = None,
     parallel: int | None = None,
+    soft: Any = None,
+    soft_alpha: float = 0.0,
 ):
     """One shuffled epoch as a ``tf.data.Dataset`` of ``(images f32 [B,H,W,3], heatmaps [B,h,w,K],
-    weights [B,K])``; the last partial batch is dropped."""
+    weights [B,K])``; the last partial batch is dropped. ``soft``/``soft_alpha``: teacher heatmaps
+    blended into the targets (:func:`~edgepose.data.samples.make_sample`)."""
     from .._tf import import_tensorflow
 
     tf = import_tensorflow()
@@ -44,7 +47,7 @@ def make_dataset(
         for index in indices:
             i = int(index)
             rng = np.random.default_rng([seed, epoch, i])
-            items.append(make_sample(cache.get(records[i]["file"]), records[i], codec, rng, augment))
+            items.append(make_sample(cache.get(records[i]["file"]), records[i], codec, rng, augment, soft, soft_alpha))
         return (
             np.stack([it[0] for it in items]).astype(np.float32),
             np.stack([it[1] for it in items]),

@@ -42,7 +42,9 @@ class OpenVINOModel(Model):
             raise
         except Exception as exc:  # openvino raises RuntimeError subclasses with long multi-line texts
             raise EdgeposeError(f"cannot load OpenVINO model {path}: {str(exc).strip().splitlines()[0][:200]}") from None
-        self.request = self.compiled.create_infer_request()
+        import threading
+
+        self._local = threading.local()  # one infer request per thread: the model is shared, requests are not
 
         def spec(i, port):
             name = next(iter(port.get_names()), f"port{i}")
@@ -58,5 +60,8 @@ class OpenVINOModel(Model):
         self.layout = "NHWC" if self.inputs and len(self.inputs[0].shape) == 4 and self.inputs[0].shape[-1] == 3 else "NCHW"
 
     def _run(self, arrays: list[np.ndarray]) -> list[np.ndarray]:
-        results = self.request.infer({i: a for i, a in enumerate(arrays)})
+        request = getattr(self._local, "request", None)
+        if request is None:
+            request = self._local.request = self.compiled.create_infer_request()
+        results = request.infer({i: a for i, a in enumerate(arrays)})
         return [np.array(results[port]) for port in self.compiled.outputs]
