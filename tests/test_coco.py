@@ -116,3 +116,44 @@ def test_arbitrary_bytes_never_crash_the_reader(tmp_path, blob):
         load_coco(path)
     except EdgeposeError:
         pass
+
+
+@pytest.mark.parametrize(
+    "file_name, why",
+    [("../../victim/x.jpg", "leaves the images folder"), ("/etc/passwd", "absolute path"), ("C:\\\\x.jpg", "absolute path"),
+     ("a/../../b.jpg", "leaves the images folder"), ("", "is empty")],
+)  # fmt: skip
+def test_file_names_that_leave_the_images_folder_are_refused(tmp_path, file_name, why):
+    import json
+
+    from edgepose.data.coco import load_coco
+    from edgepose.errors import EdgeposeError
+
+    doc = {"images": [{"id": 1, "file_name": file_name}], "annotations": [], "categories": [{"id": 1}]}
+    (tmp_path / "a.json").write_text(json.dumps(doc))
+    with pytest.raises(EdgeposeError, match=why):
+        load_coco(tmp_path / "a.json")
+
+
+@pytest.mark.parametrize(
+    "patch, message",
+    [({"info": {"available_keypoints": ["x"]}}, "available_keypoints must be keypoint indices"),
+     ({"pseudo": ["nose"]}, "pseudo_keypoints must be keypoint indices"),
+     ({"huge": True}, "not finite numbers")],
+)  # fmt: skip
+def test_odd_fields_are_one_clear_error(tmp_path, patch, message):
+    from edgepose.data.coco import load_coco
+    from edgepose.errors import EdgeposeError
+
+    kps = ", ".join(["10, 10, 2"] * 17)
+    if patch.get("huge"):
+        kps = "1" + "0" * 400 + ", 10, 2, " + ", ".join(["10, 10, 2"] * 16)
+    pseudo = ', "pseudo_keypoints": ["nose"]' if "pseudo" in patch else ""
+    info = '"info": {"available_keypoints": ["x"]}, ' if "info" in patch else ""
+    text = (
+        "{" + info + '"images": [{"id": 1, "file_name": "a.jpg"}], "categories": [{"id": 1}], '
+        '"annotations": [{"id": 1, "image_id": 1, "bbox": [0, 0, 5, 5], "keypoints": [' + kps + "]" + pseudo + "}]}"
+    )
+    (tmp_path / "a.json").write_text(text)
+    with pytest.raises(EdgeposeError, match=message):
+        load_coco(tmp_path / "a.json")

@@ -29,19 +29,46 @@ def write_coco(path: str | Path, coco: dict[str, Any]) -> Path:
 
 
 def _is_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return False
+    try:
+        return bool(np.isfinite(float(v)))
+    except OverflowError:  # an integer too large for a float (10**400 in the file)
+        return False
+
+
+def _keypoint_indices(v: Any) -> bool:
+    return isinstance(v, list) and all(isinstance(k, int) and not isinstance(k, bool) and 0 <= k < NUM_KEYPOINTS for k in v)
+
+
+def unsafe_file_name(name: str) -> str | None:
+    """Why ``name`` (an ``images[].file_name``) could reach outside its images folder, or None.
+
+    File names must be relative paths below the folder: no absolute path, no drive, no ``..``."""
+    if not name or not name.strip():
+        return "is empty"
+    posix = name.replace("\\", "/")
+    if posix.startswith("/") or (len(posix) > 1 and posix[1] == ":"):
+        return "is an absolute path"
+    if ".." in posix.split("/"):
+        return "leaves the images folder ('..')"
+    return None
 
 
 def iter_problems(coco: Any) -> Iterator[str]:
     """Every structural problem of a parsed COCO person-keypoints document, as one-line messages.
 
-    Checks: top-level shape, image entries (id, file_name, size), duplicate ids, annotations
-    referring to unknown images, keypoints that are not 17 x (x, y, v) numbers, v outside
-    {0, 1, 2}, malformed boxes and boxes outside their image.
+    Checks: top-level shape, image entries (id, file_name relative and inside the images folder,
+    size, available_keypoints), duplicate ids, annotations referring to unknown images, keypoints
+    that are not 17 x (x, y, v) finite numbers, v outside {0, 1, 2}, pseudo/teacher keypoint
+    fields, malformed boxes and boxes outside their image.
     """
     if not isinstance(coco, dict) or not isinstance(coco.get("images"), list) or not isinstance(coco.get("annotations"), list):
         yield "not a COCO annotation file (needs 'images' and 'annotations' lists)"
         return
+    info = coco.get("info")
+    if isinstance(info, dict) and "available_keypoints" in info and not _keypoint_indices(info["available_keypoints"]):
+        yield f"info.available_keypoints must be keypoint indices 0..16: {str(info['available_keypoints'])[:60]}"
     images: dict[Any, dict] = {}
     for i, im in enumerate(coco["images"]):
         if not isinstance(im, dict) or "id" not in im or not isinstance(im.get("file_name"), str):
@@ -50,6 +77,12 @@ def iter_problems(coco: Any) -> Iterator[str]:
         if not isinstance(im["id"], (int, str)) or isinstance(im["id"], bool):
             yield f"images[{i}] has an id that is not an integer or string: {im['id']!r}"
             continue
+        why = unsafe_file_name(im["file_name"])
+        if why:
+            yield f"images[{i}] file_name {im['file_name'][:80]!r} {why}; file names must be relative paths inside the images folder"
+            continue
+        if "available_keypoints" in im and not _keypoint_indices(im["available_keypoints"]):
+            yield f"image {im['id']} available_keypoints must be keypoint indices 0..16: {str(im['available_keypoints'])[:60]}"
         if im["id"] in images:
             yield f"duplicate image id {im['id']}"
         for key in ("width", "height"):
@@ -81,6 +114,13 @@ def iter_problems(coco: Any) -> Iterator[str]:
                 yield f"annotation {aid} has keypoint values that are not finite numbers"
             elif any(v not in (0, 1, 2) for v in kps[2::3]):
                 yield f"annotation {aid} has visibility flags outside {{0, 1, 2}}"
+        if "pseudo_keypoints" in ann and not _keypoint_indices(ann["pseudo_keypoints"]):
+            yield f"annotation {aid} pseudo_keypoints must be keypoint indices 0..16: {str(ann['pseudo_keypoints'])[:60]}"
+        teacher = ann.get("teacher_keypoints")
+        if teacher is not None and not (
+            isinstance(teacher, list) and len(teacher) == NUM_KEYPOINTS * 3 and all(_is_number(v) for v in teacher)
+        ):
+            yield f"annotation {aid} teacher_keypoints must be 17 x (x, y, score) finite numbers"
         bbox = ann.get("bbox")
         if bbox is not None:
             if not (isinstance(bbox, list) and len(bbox) == 4 and all(_is_number(v) for v in bbox)) or bbox[2] < 0 or bbox[3] < 0:
