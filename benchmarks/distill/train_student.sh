@@ -5,6 +5,11 @@
 # Resume: the run's resumable state (TF checkpoint of model + optimizer + epoch, train_log.json,
 # train_config.json) is copied to checkpoints/$NAME/ by benchmarks/distill/save_state.sh and
 # committed; this script restores it into runs/ and continues with --resume.
+#
+# Python imports some modules lazily (validation imports edgepose.evaluate at the first
+# validation epoch), so editing the package while a run is going can crash it. Run it from a
+# snapshot of the code while you work on the tree:
+#   git worktree add --detach /tmp/trainsnap HEAD && PYTHONPATH=/tmp/trainsnap bash benchmarks/distill/train_student.sh
 set -euo pipefail
 NAME=${NAME:-student-m-128x96}
 MODEL=${MODEL:-edgehrnet-m}
