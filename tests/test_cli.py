@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -49,12 +50,18 @@ def test_help_lists_commands_without_importing_tensorflow():
             "--teacher-weight must",
         ),
         (["data", "synth", "--out", "{tmp}", "-n", "2"], "pass --force to overwrite"),
+        # ranges checked before any work (a huge thread count made LiteRT segfault)
+        (["bench", "latency", "{model}", "--threads", "99999"], "--threads must be between 1 and"),
+        (["predict", "{model}", "{tmp}", "--out", "{tmp}/p", "--threads", "99999"], "--threads must be between 1 and"),
+        (["predict", "{model}", "{tmp}", "--out", "{tmp}/p", "--detector", "{model}", "--det-threshold", "2"], "--det-threshold"),
+        (["predict", "{model}", "{tmp}", "--out", "{tmp}/p", "--detector", "{model}", "--max-people", "-1"], "--max-people must"),
     ],
 )
 def test_bad_input_gives_one_line_and_nonzero_exit(tmp_path, args, message):
     empty = {"images": [], "annotations": [], "categories": [{"id": 1, "name": "person"}]}
     (tmp_path / "empty.json").write_text(__import__("json").dumps(empty))
-    res = run(*[a.format(tmp=tmp_path) for a in args])
+    model = Path(__file__).resolve().parents[1] / "edgepose" / "pretrained" / "edgehrnet-t_coco17_int8.tflite"
+    res = run(*[a.format(tmp=tmp_path, model=model) for a in args])
     assert res.returncode != 0
     lines = [line for line in res.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, res.stderr

@@ -52,6 +52,8 @@ FLAG_ALIASES = {
     "teachers": "--teacher",
     "input_layout": "--input-layout",
     "threshold": "--det-threshold",
+    "score_threshold": "--det-threshold",
+    "iou_threshold": "--det-iou",
 }
 
 

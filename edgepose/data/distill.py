@@ -185,6 +185,8 @@ def teacher_label_source(
     from .coco import load_coco
 
     src = Path(source)
+    if not 0.0 <= min_score <= 1.0:
+        raise EdgeposeError(f"`min_score` must be in [0, 1], got {min_score}")
     model = open_pose_model(teacher, threads=threads, normalization=normalization, codec=codec)
     if src.is_dir():
         if images is not None and Path(images).resolve() != src.resolve():

@@ -163,6 +163,8 @@ def pseudo_label(
 
     if not teachers:
         raise EdgeposeError("give at least one teacher model (`teachers`)")
+    if not 0.0 <= min_score <= 1.0 or agree <= 0:
+        raise EdgeposeError(f"`min_score` must be in [0, 1] and `agree` > 0, got {min_score} and {agree}")
     models = [open_pose_model(t, threads=threads) for t in teachers]
     coco = load_coco(annotations)
     preds = teacher_predictions(models, coco, images, on_progress)

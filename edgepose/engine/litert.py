@@ -11,7 +11,7 @@ import numpy as np
 
 from .._quiet import quiet_stderr
 from ..errors import EdgeposeError
-from .model import Model, TensorSpec
+from .model import Model, TensorSpec, check_threads
 
 INTERPRETERS = ("auto", "litert", "tflite_runtime")
 
@@ -57,8 +57,7 @@ def make_interpreter(model_path: str | Path, threads: int = 1, backend: str = "a
     p = Path(model_path)
     if not p.is_file():
         raise EdgeposeError(f"model file not found: {p}")
-    if threads < 1:
-        raise EdgeposeError(f"threads must be at least 1, got {threads}")
+    check_threads(threads)
     cls = _interpreter_class(backend)
     try:
         with quiet_stderr():  # LiteRT announces its XNNPACK delegate on stderr

@@ -137,6 +137,21 @@ BACKENDS = ("auto", "litert", "tflite_runtime", "onnxruntime", "openvino")
 SUFFIXES = {".tflite": "litert", ".onnx": "onnxruntime", ".xml": "openvino"}
 
 
+def max_threads() -> int:
+    """The most inference threads edgepose accepts: 4 x this machine's cores (a huge count made
+    LiteRT crash with a segmentation fault)."""
+    import os
+
+    return 4 * (os.cpu_count() or 1)
+
+
+def check_threads(threads: int) -> int:
+    """``threads`` if in 1 .. :func:`max_threads`, else one error naming the range."""
+    if not 1 <= int(threads) <= max_threads():
+        raise EdgeposeError(f"`threads` must be between 1 and {max_threads()} (4 x the {max_threads() // 4} cores here), got {threads}")
+    return int(threads)
+
+
 def backend_for(path: str | Path, backend: str = "auto") -> str:
     """The backend that reads ``path``: by suffix under ``auto``; a TFLite interpreter choice
     (``litert``/``tflite_runtime``) only for ``.tflite`` files."""
@@ -160,8 +175,7 @@ def open_model(path: str | Path, threads: int = 1, backend: str = "auto", xnnpac
     chosen = backend_for(p, backend)
     if not p.is_file():
         raise EdgeposeError(f"model file not found: {p}")
-    if threads < 1:
-        raise EdgeposeError(f"threads must be at least 1, got {threads}")
+    check_threads(threads)
     if chosen in ("litert", "tflite_runtime"):
         from .litert import LiteRTModel
 

@@ -88,6 +88,15 @@ def nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float, weighted: b
     return out_b, np.array(kept_s), out_e
 
 
+def check_detector_settings(score_threshold: float, iou_threshold: float | None, max_people: int) -> None:
+    """Thresholds are probabilities in [0, 1] and at least one person is kept; else one error."""
+    for name, value in (("score_threshold", score_threshold), ("iou_threshold", iou_threshold)):
+        if value is not None and not 0.0 <= value <= 1.0:
+            raise EdgeposeError(f"`{name}` is a probability in [0, 1], got {value}")
+    if max_people < 1:
+        raise EdgeposeError(f"`max_people` must be at least 1, got {max_people}")
+
+
 class PersonDetector(abc.ABC):
     """``detect(image_rgb) -> [Detection]`` for ``uint8 [H, W, 3]`` RGB images."""
 
@@ -105,6 +114,7 @@ class PersonDetector(abc.ABC):
     ):
         self.path = Path(model_path)
         self.model = model or open_model(self.path, threads=threads, backend=backend)
+        check_detector_settings(score_threshold, iou_threshold, max_people)
         self.score_threshold = float(score_threshold)
         self.iou_threshold = float(iou_threshold)
         self.max_people = int(max_people)
@@ -266,6 +276,7 @@ def open_detector(
     """The right :class:`PersonDetector` for a detector file (its kind read off its tensors)."""
     from .kinds import kind_of
 
+    check_detector_settings(score_threshold, iou_threshold, max_people)
     model = open_model(model_path, threads=threads, backend=backend)
     kind = kind_of(model, role="detector")
     common = dict(score_threshold=score_threshold, max_people=max_people, model=model)
