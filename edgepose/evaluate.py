@@ -223,14 +223,19 @@ def per_keypoint_ap(predictions: list[dict[str, Any]], gt_doc: dict[str, Any]) -
     from pycocotools.cocoeval import COCOeval
 
     by_ann = {a["id"]: a for a in gt_doc["annotations"]}
-    matched = bool(predictions) and all(p.get("ann_id") in by_ann for p in predictions)
+    owner: dict[int, Any] = {}  # prediction index -> the ground-truth person it belongs to
+    if predictions and all(p.get("ann_id") in by_ann for p in predictions):
+        owner = {i: p["ann_id"] for i, p in enumerate(predictions)}
+    else:  # no ann_id: each prediction belongs to the person it matches best (full-pose OKS, as _match)
+        index = {id(p): i for i, p in enumerate(predictions)}
+        owner = {index[id(pred)]: ann["id"] for ann, pred in _match(list(predictions), gt_doc) if pred is not None}
     out: dict[str, float | None] = {}
     for k, name in enumerate(COCO_KEYPOINTS):
-        # with ground-truth boxes (ann_id known) a person without keypoint k takes no part
+        # a prediction of a person without keypoint k takes no part (unmatched predictions stay: false positives)
         results = [
             {key: v for key, v in p.items() if key not in ("ann_id", "bbox")}
-            for p in predictions
-            if not matched or (by_ann[p["ann_id"]].get("keypoints") or [0] * 51)[3 * k + 2] > 0
+            for i, p in enumerate(predictions)
+            if i not in owner or (by_ann[owner[i]].get("keypoints") or [0] * 51)[3 * k + 2] > 0
         ]
         if not results:
             out[name] = None
