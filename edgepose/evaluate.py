@@ -70,6 +70,33 @@ def predict_coco(
     return results
 
 
+def _finite(v: Any) -> bool:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return False
+    try:
+        return bool(np.isfinite(float(v)))
+    except OverflowError:
+        return False
+
+
+def _prediction_problem(p: Any) -> str | None:
+    """Why ``p`` is not a usable keypoint result, or None."""
+    if not isinstance(p, dict):
+        return "is not an object"
+    if "image_id" not in p:
+        return "has no image_id"
+    kps = p.get("keypoints")
+    if not isinstance(kps, list) or len(kps) != NUM_KEYPOINTS * 3:
+        return f"has {len(kps) if isinstance(kps, list) else 'no'} keypoint values, expected 51"
+    if not all(_finite(v) for v in kps):
+        return "has keypoint values that are not finite numbers (NaN, inf or text)"
+    if "score" not in p:
+        return "has no score"
+    if not _finite(p["score"]):
+        return f"has a score that is not a finite number: {str(p['score'])[:20]}"
+    return None
+
+
 def _match(preds: list[dict], coco: dict) -> list[tuple[dict, dict | None]]:
     """(ground-truth person, its prediction or None) for every scored person."""
     by_image = scored_people(coco)
@@ -185,10 +212,16 @@ def evaluate(
         raise EdgeposeError("evaluation needs pycocotools: pip install 'edgepose[eval]'") from None
     gt_doc = load_coco(ground_truth)  # validation with clear messages
     preds = predictions if isinstance(predictions, list) else read_json(predictions, "predictions file")
-    if not isinstance(preds, list) or not all(
-        isinstance(p, dict) and isinstance(p.get("keypoints"), list) and len(p["keypoints"]) == NUM_KEYPOINTS * 3 for p in preds
-    ):
+    if not isinstance(preds, list):
         raise EdgeposeError("predictions must be a COCO keypoint results list (image_id, category_id, keypoints[51], score)")
+    for i, p in enumerate(preds):
+        problem = _prediction_problem(p)
+        if problem:
+            raise EdgeposeError(f"prediction {i} {problem}; a COCO keypoint result has image_id, keypoints[51] and score")
+    if not preds:
+        raise EdgeposeError("no predictions to evaluate (an empty results list)")
+    if not scored_people(gt_doc):
+        raise EdgeposeError(f"{ground_truth}: no person with labelled keypoints to evaluate against")
     images = {im["id"]: im for im in gt_doc["images"]}
     unknown = {p.get("image_id") for p in preds} - set(images)
     if unknown:

@@ -106,3 +106,32 @@ def test_per_keypoint_ap_of_perfect_predictions_is_one_with_or_without_ann_ids(t
         stats = evaluate(preds, gt)
         assert stats["AP"] == pytest.approx(1.0)
         assert all(row["AP"] == pytest.approx(1.0) for row in stats["per_keypoint"].values()), stats["per_keypoint"]
+
+
+@pytest.mark.parametrize(
+    "patch, message",
+    [("nan", "not finite numbers"), ("noscore", "has no score"), ("strscore", "score that is not a finite number"),
+     ("strkps", "not finite numbers"), ("empty", "no predictions to evaluate")],
+)  # fmt: skip
+def test_evaluation_refuses_nonsense(tmp_path, patch, message):
+    from edgepose.errors import EdgeposeError
+
+    images = [{"id": 1, "file_name": "1.jpg", "width": 100, "height": 100}]
+    k = [10.0, 10.0, 2] * 17
+    gt_doc = {"images": images, "categories": [{"id": 1, "name": "person"}],
+              "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "iscrowd": 0, "bbox": [0, 0, 50, 50], "area": 2500,
+                               "num_keypoints": 17, "keypoints": k}]}  # fmt: skip
+    gt = tmp_path / "gt.json"
+    gt.write_text(json.dumps(gt_doc))
+    pred = {"image_id": 1, "category_id": 1, "keypoints": list(k), "score": 0.9}
+    if patch == "nan":
+        pred["keypoints"][0] = float("nan")
+    elif patch == "noscore":
+        del pred["score"]
+    elif patch == "strscore":
+        pred["score"] = "high"
+    elif patch == "strkps":
+        pred["keypoints"][3] = "x"
+    preds = [] if patch == "empty" else [pred]
+    with pytest.raises(EdgeposeError, match=message):
+        evaluate(preds, gt)
