@@ -231,9 +231,11 @@ def train(
                         tf.summary.scalar(f"val/{key}", value)
             tb_writer.flush()
         atomic_write(checkpoint, lambda p: model.save(p))
+        # the log first, then the state: a kill between the two redoes this epoch on resume (the log is
+        # cut back to the restored epoch); the other order lost the epoch's log entry
+        atomic_write_json(out / "train_log.json", summary())
         epoch_done.assign(epoch)
         manager.save(checkpoint_number=epoch)
-        atomic_write_json(out / "train_log.json", summary())
         if has_matplotlib():
             title = f"{cfg.model} {cfg.input_size[1]}x{cfg.input_size[0]}"
             atomic_write_bytes(out / "curves.png", training_curves_png(history, title))
