@@ -88,12 +88,38 @@ def crop_person(
     return crop, matrix
 
 
+def truncation(data: bytes) -> str | None:
+    """Why an encoded JPEG/PNG is cut short, or None. OpenCV decodes such files with only a
+    libjpeg warning (grey lower part), so it is checked here: a JPEG's last scan (SOS) must be
+    followed by its end-of-image marker (trailers after it are fine; a thumbnail's EOI comes before
+    the main scan), a PNG must end in its IEND chunk."""
+    if data[:2] == b"\xff\xd8":
+        sos, eoi = data.rfind(b"\xff\xda"), data.rfind(b"\xff\xd9")
+        if sos < 0 or eoi < sos:
+            return "truncated JPEG (no end-of-image marker after the last scan)"
+    elif data[:8] == b"\x89PNG\r\n\x1a\n" and b"IEND" not in data[-32:]:
+        return "truncated PNG (no IEND chunk)"
+    return None
+
+
+def decode_image(data: bytes, name: str | Path = "image", flags: int = cv2.IMREAD_COLOR) -> np.ndarray:
+    """Encoded bytes -> the image as stored (BGR for ``IMREAD_COLOR``). The EXIF orientation is
+    **ignored everywhere** (training, evaluation, calibration, predict, data check): COCO-format
+    annotations are in the stored pixels' frame, as pycocotools and mmpose read them, so a rotated
+    phone photo is predicted as stored. Truncated or undecodable files raise EdgeposeError."""
+    why = truncation(data)
+    if why:
+        raise EdgeposeError(f"cannot use image {name}: {why}")
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), flags | cv2.IMREAD_IGNORE_ORIENTATION) if data else None
+    if img is None:
+        raise EdgeposeError(f"cannot decode image {name} (corrupt or not an image)")
+    return img
+
+
 def load_rgb(path: str | Path) -> np.ndarray:
-    """Read an image file as ``uint8 [H, W, 3]`` RGB; unreadable files raise EdgeposeError."""
+    """Read an image file as ``uint8 [H, W, 3]`` RGB (:func:`decode_image`: stored orientation,
+    truncated files refused); unreadable files raise EdgeposeError."""
     p = Path(path)
     if not p.is_file():
         raise EdgeposeError(f"image not found: {p}")
-    bgr = cv2.imread(str(p), cv2.IMREAD_COLOR)
-    if bgr is None:
-        raise EdgeposeError(f"cannot decode image {p} (corrupt or not an image)")
-    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    return cv2.cvtColor(decode_image(p.read_bytes(), p), cv2.COLOR_BGR2RGB)

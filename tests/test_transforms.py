@@ -48,3 +48,28 @@ def test_load_rgb_names_the_problem(tmp_path):
     bad.write_bytes(b"not a jpeg")
     with pytest.raises(EdgeposeError, match="cannot decode"):
         load_rgb(bad)
+
+
+def test_truncated_images_are_an_error_and_exif_orientation_is_ignored(tmp_path):
+    """One decode rule everywhere: a cut-short JPEG/PNG is refused (OpenCV only warns), and the
+    stored pixels are used as they are (COCO annotations are in that frame)."""
+    import cv2
+    import pytest
+
+    from edgepose.errors import EdgeposeError
+
+    img = (np.random.default_rng(0).random((60, 40, 3)) * 255).astype(np.uint8)
+    jpg = cv2.imencode(".jpg", img)[1].tobytes()
+    png = cv2.imencode(".png", img)[1].tobytes()
+    (tmp_path / "cut.jpg").write_bytes(jpg[: len(jpg) * 2 // 3])
+    (tmp_path / "cut.png").write_bytes(png[:-20])
+    (tmp_path / "trailer.jpg").write_bytes(jpg + b"SEFT trailer bytes after the end-of-image marker")
+    for name, why in (("cut.jpg", "truncated JPEG"), ("cut.png", "truncated PNG")):
+        with pytest.raises(EdgeposeError, match=why):
+            load_rgb(tmp_path / name)
+    assert load_rgb(tmp_path / "trailer.jpg").shape == (60, 40, 3)
+    pil = pytest.importorskip("PIL.Image")
+    exif = pil.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90 degrees when displayed
+    pil.fromarray(img).save(tmp_path / "rotated.jpg", exif=exif.tobytes())
+    assert load_rgb(tmp_path / "rotated.jpg").shape == (60, 40, 3)  # as stored, not turned to 40x60

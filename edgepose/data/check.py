@@ -8,8 +8,10 @@ from typing import Any, Callable
 import cv2
 import numpy as np
 
+from ..errors import EdgeposeError
 from ..fsutil import read_json
 from ..keypoints import COCO_KEYPOINTS, NUM_KEYPOINTS
+from ..transforms import decode_image
 from .coco import available_mask, iter_problems
 
 
@@ -39,11 +41,12 @@ def check_dataset(
         if not path.is_file():
             errors.append(f"image {im.get('id')}: file missing: {path}")
         else:
-            data = np.fromfile(str(path), dtype=np.uint8)
-            img = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
-            if img is None:
-                errors.append(f"image {im.get('id')}: cannot decode {path}")
-            else:
+            try:
+                img = decode_image(path.read_bytes(), path, cv2.IMREAD_UNCHANGED)
+            except EdgeposeError as exc:
+                img = None
+                errors.append(f"image {im.get('id')}: {exc}")
+            if img is not None:
                 h, w = img.shape[:2]
                 sizes[im.get("id")] = (w, h)
                 if (im.get("width"), im.get("height")) != (w, h) and "width" in im:
