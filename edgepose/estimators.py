@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 
 from .codec import codec_for
+from .errors import EdgeposeError
+from .keypoints import COCO_KEYPOINTS
 from .runtime.estimator import ModelContract, PoseEstimator
 
 
@@ -19,6 +21,16 @@ class KerasPoseEstimator(PoseEstimator):
         self.model = model
         self.path = Path(getattr(model, "name", "keras"))
         self.flip_test = flip_test
+        shapes = (getattr(model, "input_shape", None), getattr(model, "output_shape", None))
+        if (
+            not all(isinstance(s, tuple) and len(s) == 4 for s in shapes)
+            or shapes[0][-1] != 3
+            or shapes[1][-1] != len(COCO_KEYPOINTS)
+        ):
+            raise EdgeposeError(
+                f"{self.path}: not a heatmap pose model (input {shapes[0]}, output {shapes[1]}); "
+                "expected an RGB image [N, H, W, 3] in and 17 heatmaps [N, h, w, 17] out"
+            )
         _, h, w, _ = model.input_shape
         _, hh, hw, _ = model.output_shape
         self.contract = ModelContract(

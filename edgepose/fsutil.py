@@ -93,3 +93,7 @@ def read_json(path: str | os.PathLike, what: str = "JSON file") -> Any:
         return json.loads(p.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise EdgeposeError(f"{what} {p} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise EdgeposeError(f"{what} {p} nests too deeply to be a dataset or report") from None
+    except IsADirectoryError:
+        raise EdgeposeError(f"{what} {p} is a folder, not a file") from None

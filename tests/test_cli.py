@@ -55,11 +55,19 @@ def test_help_lists_commands_without_importing_tensorflow():
         (["predict", "{model}", "{tmp}", "--out", "{tmp}/p", "--threads", "99999"], "--threads must be between 1 and"),
         (["predict", "{model}", "{tmp}", "--out", "{tmp}/p", "--detector", "{model}", "--det-threshold", "2"], "--det-threshold"),
         (["predict", "{model}", "{tmp}", "--out", "{tmp}/p", "--detector", "{model}", "--max-people", "-1"], "--max-people must"),
+        (["data", "check", "{tmp}/deep.json", "--images", "{tmp}"], "nests too deeply"),
+        (["eval", "{tmp}/deep.json", "--gt", "{tmp}/deep.json"], "nests too deeply"),
+        (["calib", "build", "--synthetic", "--out", "{tmp}/c", "--input", "4096x4096"], "at most 1024"),
+        (["train", "{tmp}/missing_image.json", "--images", "{tmp}", "--out", "{tmp}/t"], "image(s) not found"),
     ],
 )
 def test_bad_input_gives_one_line_and_nonzero_exit(tmp_path, args, message):
     empty = {"images": [], "annotations": [], "categories": [{"id": 1, "name": "person"}]}
     (tmp_path / "empty.json").write_text(__import__("json").dumps(empty))
+    (tmp_path / "deep.json").write_text("[" * 200_000)
+    person = {"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 10, 10], "keypoints": [5, 5, 2] * 17}
+    lost = {**empty, "images": [{"id": 1, "file_name": "gone.jpg"}], "annotations": [person]}
+    (tmp_path / "missing_image.json").write_text(__import__("json").dumps(lost))
     model = Path(__file__).resolve().parents[1] / "edgepose" / "pretrained" / "edgehrnet-t_coco17_int8.tflite"
     res = run(*[a.format(tmp=tmp_path, model=model) for a in args])
     assert res.returncode != 0

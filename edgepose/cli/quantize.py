@@ -98,6 +98,9 @@ def calib_build(
     if synthetic == (data is not None) or (data is None) != (images is None):
         raise EdgeposeError("give either --data ANN.json --images DIR, or --synthetic")
     size = parse_size(input_size)
+    from ..models import check_input_size
+
+    check_input_size(size)
     folder = prepare_output_dir(out, force=force)
     if synthetic:
         meta = build_synthetic_calibration(folder, size, n, seed)

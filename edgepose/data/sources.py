@@ -83,6 +83,9 @@ def load_sources(
         records = [r for r in records if ((r["keypoints"][:, 2] > 0) & r["available"]).sum() >= min_keypoints]
         if not records:
             raise EdgeposeError(f"{src.annotations}: no people with keypoints")
+        missing = sorted({str(r["file"]) for r in records if not Path(r["file"]).is_file()})
+        if missing:  # checked before training starts (a missing image used to stop TensorFlow mid-epoch)
+            raise EdgeposeError(f"{src.annotations}: {len(missing)} image(s) not found under {src.images}, e.g. {missing[0]}")
         out.append(records)
     return out
 

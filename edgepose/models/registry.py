@@ -40,11 +40,16 @@ def model_spec(name: str) -> Any:
     return _SPECS[name][1]
 
 
+MAX_INPUT_SIDE = 1024  # a model input (person crop) side; 99999x99999 asked for 30 GB a crop
+
+
 def check_input_size(input_size: tuple[int, int]) -> None:
     """Every branch down to stride 32 needs a whole grid: width and height multiples of 32."""
     w, h = input_size
     if w % 32 or h % 32 or w <= 0 or h <= 0:
         raise EdgeposeError(f"input size {h}x{w} (HxW) must be positive multiples of 32, e.g. 256x192 or 128x96")
+    if w > MAX_INPUT_SIDE or h > MAX_INPUT_SIDE:
+        raise EdgeposeError(f"input size {h}x{w} (HxW): each side at most {MAX_INPUT_SIDE} (pose crops are 128x96 to 384x288)")
 
 
 def create_model(name: str, input_size: tuple[int, int], num_keypoints: int = 17):
