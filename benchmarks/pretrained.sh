@@ -11,7 +11,9 @@ D=${EDGEPOSE_SHARED_DATA:-../shared/data}
 EP=${EDGEPOSE:-edgepose}
 mkdir -p "$OUT"
 # calibration: 300 people from the training split, through the inference preprocessing
-$EP calib build --data "$D/lspet/person_keypoints_train.json" --images "$D/lspet/images" -n 300 --input "$SIZE" --out "$OUT/calib" --force
+# (CALIB_JSON/CALIB_IMAGES: another training-side file, e.g. with person-extent boxes)
+$EP calib build --data "${CALIB_JSON:-$D/lspet/person_keypoints_train.json}" --images "${CALIB_IMAGES:-$D/lspet/images}" -n 300 \
+  --input "$SIZE" --out "$OUT/calib" --force
 for f in fp32 fp16 dynamic int8 int16x8; do
   $EP quantize "$MODEL" --format "$f" --calib "$OUT/calib" --out "$OUT/model_$f.tflite" --force
 done
