@@ -92,5 +92,6 @@ def test_compare_table_and_png(tmp_path, synth_set):
                            threads=(1,), warmup=1, runs=3)  # fmt: skip
     assert [r["kind"] for r in report["rows"]] == ["movenet", "posenet"]
     assert all(r["latency_ms"]["1"] > 0 and 0 <= r["AP"] <= 1 for r in report["rows"])
-    assert "| movenet_single_pose_lightning_ptq.tflite | movenet |" in compare_markdown(report)
+    assert "| movenet_single_pose_lightning_ptq.tflite | movenet | litert |" in compare_markdown(report)
+    assert all(r["face_AP"] is None or 0 <= r["face_AP"] <= 1 for r in report["rows"])
     assert compare_png(report)[:4] == b"\x89PNG"

@@ -44,6 +44,7 @@ def bench_compare(
                 "AP": acc["AP"],
                 "AP50": acc["AP50"],
                 "PCK_bbox": acc["PCK_bbox"],
+                "face_AP": face_ap(acc),
                 "people": acc["people"],
                 "latency_ms": {str(t): lat[t]["median_ms"] for t in threads},
                 "p90_ms": {str(t): lat[t]["p90_ms"] for t in threads},
@@ -52,14 +53,25 @@ def bench_compare(
     return {"rows": rows, "data": str(annotations), "threads": list(threads), "runs": runs}
 
 
+def face_ap(stats: dict[str, Any]) -> float | None:
+    """Mean per-keypoint AP of the five face keypoints (None where none was scored)."""
+    from ..keypoints import COCO_KEYPOINTS, FACE
+
+    per = stats.get("per_keypoint", {})
+    aps = [per[COCO_KEYPOINTS[k]]["AP"] for k in FACE if per.get(COCO_KEYPOINTS[k], {}).get("AP") is not None]
+    return float(sum(aps) / len(aps)) if aps else None
+
+
 def compare_markdown(report: dict[str, Any]) -> str:
     ts = report["threads"]
-    head = "| model | kind | size (KiB) | AP | AP50 | PCK@0.2 | " + " | ".join(f"ms, {t} thr" for t in ts) + " |"
-    lines = [head, "|" + "---|" * (6 + len(ts))]
+    head = "| model | kind | backend | size (KiB) | AP | AP50 | PCK@0.2 | face AP | "
+    head += " | ".join(f"ms, {t} thr" for t in ts) + " |"
+    lines = [head, "|" + "---|" * (8 + len(ts))]
     for r in report["rows"]:
         lat = " | ".join(f"{r['latency_ms'][str(t)]:.2f}" for t in ts)
-        acc = f"{r['AP']:.3f} | {r['AP50']:.3f} | {r['PCK_bbox']:.3f}"
-        lines.append(f"| {r['model']} | {r['kind']} | {r['size_bytes'] / 1024:.0f} | {acc} | {lat} |")
+        face = "–" if r.get("face_AP") is None else f"{r['face_AP']:.3f}"
+        acc = f"{r['AP']:.3f} | {r['AP50']:.3f} | {r['PCK_bbox']:.3f} | {face}"
+        lines.append(f"| {r['model']} | {r['kind']} | {r.get('backend', 'litert')} | {r['size_bytes'] / 1024:.0f} | {acc} | {lat} |")
     people = report["rows"][0]["people"] if report["rows"] else 0
     lines += [
         "",
