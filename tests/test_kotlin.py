@@ -23,23 +23,29 @@ pytestmark = [
 ]
 
 
-def test_kotlin_decoder_matches_the_test_vectors(tmp_path):
-    from edgepose.bundle.bundle import make_test_vectors
-
-    vectors = tmp_path / "test_vectors.json"
-    vectors.write_text(json.dumps(make_test_vectors(MODEL)))
-    jar = tmp_path / "vectors.jar"
+@pytest.fixture(scope="module")
+def vectors_jar(tmp_path_factory) -> Path:
+    """PoseDecoder.kt + VectorsMain.kt compiled once with kotlinc into a runnable jar."""
+    jar = tmp_path_factory.mktemp("kotlin") / "vectors.jar"
     build = subprocess.run(
         ["kotlinc", str(ANDROID / "PoseDecoder.kt"), str(ANDROID / "VectorsMain.kt"), "-include-runtime", "-d", str(jar)],
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert build.returncode == 0, build.stderr[-3000:]
-    run = subprocess.run(["java", "-jar", str(jar), str(vectors)], capture_output=True, text=True, timeout=120)
+    return jar
+
+
+def test_kotlin_decoder_matches_the_test_vectors(vectors_jar, tmp_path):
+    from edgepose.bundle.bundle import make_test_vectors
+
+    vectors = tmp_path / "test_vectors.json"
+    vectors.write_text(json.dumps(make_test_vectors(MODEL)))
+    run = subprocess.run(["java", "-jar", str(vectors_jar), str(vectors)], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "PASS" in run.stdout and run.stdout.count("case ") == 3
 
 
-def test_kotlin_check_fails_on_wrong_vectors(tmp_path):
+def test_kotlin_check_fails_on_wrong_vectors(vectors_jar, tmp_path):
     """The JVM check can fail: a shifted expectation is caught."""
     from edgepose.bundle.bundle import make_test_vectors
 
@@ -47,10 +53,5 @@ def test_kotlin_check_fails_on_wrong_vectors(tmp_path):
     data["cases"][0]["expected_keypoints_xy"][0][0] += 1.0
     vectors = tmp_path / "test_vectors.json"
     vectors.write_text(json.dumps(data))
-    jar = tmp_path / "vectors.jar"
-    subprocess.run(
-        ["kotlinc", str(ANDROID / "PoseDecoder.kt"), str(ANDROID / "VectorsMain.kt"), "-include-runtime", "-d", str(jar)],
-        check=True, capture_output=True, timeout=600,
-    )  # fmt: skip
-    run = subprocess.run(["java", "-jar", str(jar), str(vectors)], capture_output=True, text=True, timeout=120)
+    run = subprocess.run(["java", "-jar", str(vectors_jar), str(vectors)], capture_output=True, text=True, timeout=120)
     assert run.returncode == 1 and "FAIL" in run.stdout
