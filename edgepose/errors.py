@@ -16,3 +16,11 @@ class GateFailed(EdgeposeError):
     """A check the user asked for did not pass (e.g. ``--max-ap-drop``): exit status 3."""
 
     exit_code = 3
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters (newlines from a file's own strings, e.g. an id ``"\\n"``)
+    shown escaped, so a message stays one line; other characters are kept as they are."""
+    import re
+
+    return re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m.group())[1:-1], text)

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from ..errors import EdgeposeError
+from ..errors import EdgeposeError, one_line
 
 try:  # recent typer vendors click
     from typer._click.exceptions import ClickException as _ClickException
@@ -107,7 +107,7 @@ def command(group: typer.Typer, name: str) -> Callable[[Callable[..., Any]], Cal
             try:
                 return fn(*args, **kwargs)
             except EdgeposeError as exc:
-                err_console.print(f"[red]error:[/red] {escape(flagged(str(exc)))}", highlight=False, soft_wrap=True)
+                err_console.print(f"[red]error:[/red] {escape(one_line(flagged(str(exc))))}", highlight=False, soft_wrap=True)
                 raise typer.Exit(exit_status(exc)) from None
 
         group.command(name)(run)
@@ -127,7 +127,7 @@ def main() -> None:
         print("aborted", file=sys.stderr)
         sys.exit(exit_status(exc))
     except EdgeposeError as exc:
-        print(f"error: {flagged(str(exc))}", file=sys.stderr)
+        print(f"error: {one_line(flagged(str(exc)))}", file=sys.stderr)
         sys.exit(exit_status(exc))
     sys.exit(code if isinstance(code, int) else 0)
 

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from ..errors import EdgeposeError
+from ..errors import EdgeposeError, one_line
 from ..fsutil import atomic_write_json, read_json
 from ..keypoints import NUM_KEYPOINTS, PERSON_CATEGORY
 
@@ -139,7 +139,7 @@ def load_coco(path: str | Path) -> dict[str, Any]:
     """Load and validate a COCO person-keypoints file; the first problem raises EdgeposeError naming it."""
     coco = read_json(path, "annotation file")
     for problem in iter_problems(coco):
-        raise EdgeposeError(f"{path}: {problem}")
+        raise EdgeposeError(one_line(f"{path}: {problem}"))
     return coco
 
 
