@@ -29,8 +29,9 @@ def test_quantize_then_dequantize_is_within_half_a_step_inside_the_range(scale, 
     back = dequantize(q, spec)
     lo, hi = (-128 - zero) * scale, (127 - zero) * scale
     inside = (x >= lo) & (x <= hi)
-    assert np.all(np.abs(back[inside] - x[inside]) <= scale / 2 + 1e-6)
-    assert np.all(back[~inside] >= lo - 1e-6) and np.all(back[~inside] <= hi + 1e-6)  # saturated
+    eps = 1e-4  # float32 arithmetic
+    assert np.all(np.abs(back[inside] - x[inside]) <= scale / 2 + eps)
+    assert np.all(back[~inside] >= lo - eps) and np.all(back[~inside] <= hi + eps)  # saturated
 
 
 def test_float_specs_pass_values_through():
