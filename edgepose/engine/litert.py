@@ -107,7 +107,6 @@ class LiteRTModel(Model):
     """A ``.tflite`` model in a LiteRT interpreter (``self.interpreter``, tensors allocated)."""
 
     backend = "litert"
-    layout = "NHWC"
 
     def __init__(self, path: Path, threads: int = 1, backend: str = "auto", xnnpack: bool = True):
         self.interpreter = make_interpreter(path, threads=threads, backend=backend, xnnpack=xnnpack)

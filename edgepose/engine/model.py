@@ -71,8 +71,6 @@ class Model(abc.ABC):
     """A loaded model file. Subclasses implement ``_run`` (raw arrays in, raw arrays out)."""
 
     backend = "abstract"
-    #: "NHWC" when image inputs are channels-last (TFLite), "NCHW" for ONNX/OpenVINO image models
-    layout = "NHWC"
 
     def __init__(self, path: Path, inputs: Sequence[TensorSpec], outputs: Sequence[TensorSpec]):
         self.path = Path(path)

@@ -39,7 +39,6 @@ class OnnxRuntimeModel(Model):
     """An ``.onnx`` model in an ``onnxruntime.InferenceSession`` (CPU provider)."""
 
     backend = "onnxruntime"
-    layout = "NCHW"
 
     def __init__(self, path: Path, threads: int = 1):
         try:
@@ -67,7 +66,6 @@ class OnnxRuntimeModel(Model):
             [spec(i, t) for i, t in enumerate(self.session.get_inputs())],
             [spec(i, t) for i, t in enumerate(self.session.get_outputs())],
         )
-        self.layout = "NHWC" if self.inputs and len(self.inputs[0].shape) == 4 and self.inputs[0].shape[-1] == 3 else "NCHW"
 
     def _run(self, arrays: list[np.ndarray]) -> list[np.ndarray]:
         outs = self.session.run(None, {spec.name: a for spec, a in zip(self.inputs, arrays)})

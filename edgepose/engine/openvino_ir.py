@@ -16,7 +16,6 @@ class OpenVINOModel(Model):
     """An OpenVINO IR model compiled for the CPU with ``threads`` inference threads."""
 
     backend = "openvino"
-    layout = "NCHW"
 
     def __init__(self, path: Path, threads: int = 1):
         try:
@@ -57,7 +56,6 @@ class OpenVINOModel(Model):
             [spec(i, p) for i, p in enumerate(self.compiled.inputs)],
             [spec(i, p) for i, p in enumerate(self.compiled.outputs)],
         )
-        self.layout = "NHWC" if self.inputs and len(self.inputs[0].shape) == 4 and self.inputs[0].shape[-1] == 3 else "NCHW"
 
     def _run(self, arrays: list[np.ndarray]) -> list[np.ndarray]:
         request = getattr(self._local, "request", None)

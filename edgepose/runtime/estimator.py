@@ -215,11 +215,13 @@ class PoseEstimator:
             x = np.ascontiguousarray(x.transpose(0, 3, 1, 2))
         return self.model.quantize_input(x)
 
+    def _raw_of(self, x: np.ndarray) -> np.ndarray:
+        """The heatmap output for input tensor ``x``, as written, channels-last ``[h, w, K]``."""
+        raw = self.model.invoke_raw(x)[self._out_pos][0]
+        return raw.transpose(1, 2, 0) if self.contract.layout == "NCHW" else raw
+
     def _heatmaps_of(self, x: np.ndarray) -> np.ndarray:
-        raw = self.model.invoke_raw(x)[self._out_pos]
-        hm = self.model.outputs[self._out_pos]
-        out = dequantize(raw, hm)[0]
-        return out.transpose(1, 2, 0) if self.contract.layout == "NCHW" else out
+        return dequantize(self._raw_of(x), self.model.outputs[self._out_pos])
 
     def heatmaps(self, crop: np.ndarray) -> np.ndarray:
         """Run the model on one ``uint8 [H_in, W_in, 3]`` crop; returns float heatmaps ``[h, w, K]``."""
@@ -232,8 +234,7 @@ class PoseEstimator:
 
     def raw_heatmaps(self, crop: np.ndarray) -> np.ndarray:
         """The heatmap output as the model wrote it (int8 for int8 models), channels-last ``[h, w, K]``."""
-        raw = self.model.invoke_raw(self.model_input(crop))[self._out_pos][0]
-        return raw.transpose(1, 2, 0) if self.contract.layout == "NCHW" else raw
+        return self._raw_of(self.model_input(crop))
 
     def predict(self, image_rgb: np.ndarray, boxes: Sequence[Sequence[float]] | None = None) -> list[Pose]:
         return top_down(image_rgb, boxes, self.contract.input_size, lambda crop: self.codec.decode(self.heatmaps(crop)))

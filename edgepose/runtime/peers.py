@@ -16,7 +16,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..engine.model import Model, open_model
+from ..engine.model import Model, dequantize, open_model
 from ..errors import EdgeposeError
 from .estimator import Pose, top_down
 
@@ -51,8 +51,6 @@ class PeerEstimator(abc.ABC):
     def keypoints_in_crop(self, crop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``uint8 [H_in, W_in, 3]`` crop -> (keypoints ``[17, 2]`` crop px, scores ``[17]``)."""
         raw = self.model.invoke_raw(self._feed(crop))
-        from ..engine.model import dequantize
-
         return self._decode([dequantize(r, spec) for r, spec in zip(raw, self.model.outputs)])
 
     @abc.abstractmethod
