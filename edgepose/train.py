@@ -178,7 +178,7 @@ def train(
         from .data.distill import SoftTeacher
 
         soft = SoftTeacher(cfg.soft_teacher, codec, threads=1)
-    augment = dataclasses.replace(AUGMENTS[cfg.augment], box_jitter=cfg.box_jitter)
+    augment = dataclasses.replace(AUGMENTS[cfg.augment], box_jitter=cfg.box_jitter, truncate_prob=cfg.truncate)
     start_epoch = int(epoch_done.numpy()) + 1
     t0 = time.time() - (history[-1]["seconds"] if history else 0.0)
     reporter.start(f"train {cfg.model} {cfg.input_size[1]}x{cfg.input_size[0]}", total)

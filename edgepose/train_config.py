@@ -38,6 +38,7 @@ class TrainConfig:
     soft_teacher: str = ""  # a heatmap teacher model file: its heatmaps (run on each training crop) blend into the targets
     soft_alpha: float = 0.5  # target = (1 - soft_alpha) x Gaussian + soft_alpha x teacher heatmap
     box_jitter: float = 0.0  # detector-like box noise: centre +- jitter/2 x size (sd), sides x U(1 +- jitter)
+    truncate: float = 0.0  # probability of a partly seen person: box cut at a random line (data.samples.truncate_person)
 
     def check(self) -> None:
         """Every setting in its range, before any work starts; errors name the parameter."""
@@ -60,6 +61,8 @@ class TrainConfig:
                 f"`teacher_weight` must be >= 0, `teacher_min_score` in [0, 1] and `box_jitter` in [0, 1); got "
                 f"{self.teacher_weight}, {self.teacher_min_score}, {self.box_jitter}"
             )
+        if not 0.0 <= self.truncate <= 1.0:
+            raise EdgeposeError(f"`truncate` must be a probability in [0, 1], got {self.truncate}")
         if not 0.0 <= self.soft_alpha <= 1.0:
             raise EdgeposeError(f"`soft_alpha` must be in [0, 1], got {self.soft_alpha}")
         if self.box not in BOXES:

@@ -169,3 +169,33 @@ def test_training_with_a_soft_teacher_in_the_input_pipeline(synth_set, tmp_path)
     cfg = TrainConfig(input_size=(96, 128), epochs=1, batch_size=8, epoch_size=32, soft_teacher=str(teacher), soft_alpha=0.5)
     summary = train(synth_set["json"], synth_set["images"], tmp_path / "run", cfg)
     assert summary["history"][0]["epoch"] == 1 and np.isfinite(summary["loss"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1))
+def test_truncated_person_box_inside_and_points_beyond_the_blank_unlabelled(seed):
+    from edgepose.data.samples import truncate_person
+
+    rng = np.random.default_rng(seed)
+    image = np.full((120, 100, 3), 200, np.uint8)
+    kps = np.zeros((17, 3), np.float32)
+    kps[:, 0] = rng.uniform(20, 80, 17)
+    kps[:, 1] = rng.uniform(10, 110, 17)
+    kps[:, 2] = 2
+    box = [15.0, 5.0, 70.0, 110.0]
+    before = image.copy(), kps.copy()
+    out, cut_box, cut_kps = truncate_person(image, box, kps, rng)
+    assert np.array_equal(image, before[0]) and np.array_equal(kps, before[1])  # inputs untouched
+    x, y, w, h = cut_box
+    assert w > 0 and h > 0 and x >= box[0] - 1e-6 and y >= box[1] - 1e-6
+    assert x + w <= box[0] + box[2] + 1e-6 and y + h <= box[1] + box[3] + 1e-6
+    assert (w, h) != (box[2], box[3])  # one side really moved
+    blanked = out is not image
+    if blanked:
+        assert (out == 0).any() and (out == 200).any()
+        for (px, py), v in zip(cut_kps[:, :2], cut_kps[:, 2]):
+            if v > 0:  # a labelled point lies in the box's kept part, on unblanked pixels
+                assert out[min(int(py), 119), min(int(px), 99)].max() == 200
+        assert (cut_kps[:, 2] == 0).sum() == ((cut_kps[:, 2] == 0) & (kps[:, 2] > 0)).sum()
+    else:
+        assert np.array_equal(out, image) and np.array_equal(cut_kps, kps)

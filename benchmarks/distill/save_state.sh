@@ -13,5 +13,7 @@ cp $SRC/state/$last.* $DST.tmp/state/
 cp $SRC/train_log.json $SRC/train_config.json $DST.tmp/
 [ -f $SRC/best.keras ] && cp $SRC/best.keras $DST.tmp/
 [ -f $SRC/curves.png ] && cp $SRC/curves.png $DST.tmp/
+# WITH_LAST=1: also the last epoch's weights (the stage-1 end that finetune_student.sh starts from)
+if [ "${WITH_LAST:-0}" = 1 ]; then cp $SRC/last.keras $DST.tmp/; fi
 rm -rf $DST && mv $DST.tmp $DST
 du -sh $DST

@@ -114,6 +114,11 @@ def train(
     box_jitter: float = typer.Option(
         _TRAIN.box_jitter, "--box-jitter", help="Detector-like box noise (0.1: centre sd 5 %, sides x0.9-1.1)."
     ),
+    truncate: float = typer.Option(
+        _TRAIN.truncate,
+        "--truncate",
+        help="Share of samples shown as partly seen people: box cut at a random line, half of them blanked beyond it.",
+    ),
 ) -> None:
     """Train a pose model on COCO-format data (checkpoint every epoch; --resume continues exactly)."""
     from ..data.sources import DatasetSource
@@ -138,7 +143,7 @@ def train(
         strategy=strategy, cpu_replicas=cpu_replicas, augment=augment, ohkm_topk=ohkm,
         init=resolve_init(init, model), pseudo_weight=pseudo_weight, epoch_size=epoch_size,
         codec=codec, soft_teacher=soft_teacher, soft_alpha=soft_alpha, teacher_weight=teacher_weight,
-        teacher_min_score=teacher_min_score, box=box, box_jitter=box_jitter,
+        teacher_min_score=teacher_min_score, box=box, box_jitter=box_jitter, truncate=truncate,
     )  # fmt: skip
     validation = (val, val_images) if val is not None else None
     summary = run_train(

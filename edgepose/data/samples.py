@@ -30,6 +30,7 @@ class Augment:
     colour_jitter: float = 0.0  # strength: brightness/contrast/saturation in 1 +- this, hue +- 18 deg x this
     erase_prob: float = 0.0
     box_jitter: float = 0.0  # detector-like box noise (edgepose.data.distill.jitter_box)
+    truncate_prob: float = 0.0  # people cut off by the frame or hidden below a line (truncate_person)
 
     @staticmethod
     def none() -> "Augment":
@@ -56,6 +57,46 @@ def half_body_box(keypoints: np.ndarray, rng: np.random.Generator, min_visible: 
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     w, h = max(x1 - x0, 1.0) * 1.5, max(y1 - y0, 1.0) * 1.5
     return [cx - w / 2, cy - h / 2, w, h]
+
+
+TRUNCATE_SIDES = ("bottom", "left", "right")
+TRUNCATE_SIDE_PROBS = (0.6, 0.2, 0.2)  # COCO people are cut off at the bottom far more often than at the sides
+
+
+def truncate_person(
+    image: np.ndarray, box: list[float], keypoints: np.ndarray, rng: np.random.Generator, blank_prob: float = 0.5
+) -> tuple[np.ndarray, list[float], np.ndarray]:
+    """A partly seen person, as COCO and detector boxes have them: the box (image px ``[x, y, w, h]``)
+    is cut at a random line (bottom: 35-85 % of its height kept; left/right: 50-85 % of its width).
+
+    With ``blank_prob`` the image beyond the line is blanked too (the frame's edge: black, as
+    :func:`~edgepose.transforms.crop_person` pads) and the keypoints there become unlabelled
+    (``v = 0``), as COCO leaves points outside the photo; otherwise the pixels and labels stay
+    (the person goes on behind an occluder the box stops at). Returns ``(image, box, keypoints)``;
+    the inputs are not modified (the image is copied only when blanked)."""
+    x, y, w, h = (float(v) for v in box)
+    side = TRUNCATE_SIDES[int(rng.choice(3, p=TRUNCATE_SIDE_PROBS))]
+    kps = keypoints.copy()
+    if side == "bottom":
+        cut = y + h * rng.uniform(0.35, 0.85)
+        new_box, gone = [x, y, w, cut - y], kps[:, 1] >= cut
+    elif side == "right":
+        cut = x + w * rng.uniform(0.5, 0.85)
+        new_box, gone = [x, y, cut - x, h], kps[:, 0] >= cut
+    else:
+        cut = x + w * rng.uniform(0.15, 0.5)
+        new_box, gone = [cut, y, x + w - cut, h], kps[:, 0] < cut
+    if rng.random() < blank_prob:
+        image = image.copy()
+        line = int(np.clip(np.ceil(cut), 0, image.shape[0 if side == "bottom" else 1]))
+        if side == "bottom":
+            image[line:] = 0
+        elif side == "right":
+            image[:, line:] = 0
+        else:
+            image[:, : max(int(np.floor(cut)), 0)] = 0
+        kps[gone] = 0.0
+    return image, new_box, kps
 
 
 def colour_jitter(crop: np.ndarray, rng: np.random.Generator, strength: float) -> np.ndarray:
@@ -119,6 +160,8 @@ def make_sample(
     weight becomes ``(1 - soft_alpha) x Gaussian + soft_alpha x teacher heatmap``."""
     kps = record["keypoints"]
     box = record["bbox"]
+    if augment.truncate_prob > 0 and rng.random() < augment.truncate_prob:
+        image, box, kps = truncate_person(image, box, kps, rng)
     if augment.box_jitter > 0:
         from .distill import jitter_box
 
