@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 
 def pipeline_markdown(r: dict[str, Any]) -> str:
@@ -104,3 +104,19 @@ def write_report(out_dir: str | Path, stem: str, data: Any, markdown: str) -> tu
     out.mkdir(parents=True, exist_ok=True)
     text = markdown if markdown.endswith("\n") else markdown + "\n"
     return atomic_write_json(out / f"{stem}.json", data), atomic_write_text(out / f"{stem}.md", text)
+
+
+def write_report_folder(
+    out_dir: str | Path, stem: str, data: Any, markdown: str, force: bool = False, inputs: Iterable[Any] = (),
+    extra: dict[str, bytes] | None = None,
+) -> Path:
+    """:func:`write_report` into a new output folder under the output policy
+    (:func:`edgepose.fsutil.output_folder`: apart from ``inputs``, replaced only with ``force``,
+    built aside and renamed into place); ``extra``: more files by name (e.g. a PNG)."""
+    from .fsutil import output_folder
+
+    with output_folder(out_dir, force=force, inputs=inputs) as folder:
+        write_report(folder, stem, data, markdown)
+        for name, blob in (extra or {}).items():
+            (folder / name).write_bytes(blob)
+    return Path(out_dir)

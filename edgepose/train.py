@@ -49,6 +49,19 @@ def heatmap_loss(pred, target, weights, ohkm_topk: int = 0):
     return tf.reduce_mean(hardest)
 
 
+def learnable(record: dict[str, Any], pad: float = 1.25) -> bool:
+    """Whether a person record has a labelled keypoint (with loss weight) inside its crop: the box
+    grown ``pad`` times about its centre, as :func:`~edgepose.transforms.crop_person` takes it."""
+    x, y, w, h = record["bbox"]
+    cx, cy, hw, hh = x + w / 2, y + h / 2, pad * w / 2, pad * h / 2
+    kps = np.asarray(record["keypoints"], np.float64)
+    on = kps[:, 2] > 0
+    if "available" in record:
+        on &= np.asarray(record["available"], bool)
+    inside = (np.abs(kps[:, 0] - cx) <= hw) & (np.abs(kps[:, 1] - cy) <= hh)
+    return bool((on & inside).any())
+
+
 def _check_same_run(saved: dict[str, Any], now: dict[str, Any], out: Path) -> None:
     """``resume`` continues only the same run: every setting equal (a setting added to
     :class:`TrainConfig` after the run started counts as its default, which is what the run used)."""
@@ -111,6 +124,11 @@ def train(
     epoch_size = cfg.epoch_size or sum(len(r) for r in per_source)
     if epoch_size < cfg.batch_size:
         raise EdgeposeError(f"{annotations}: only {epoch_size} people with keypoints, fewer than one batch of {cfg.batch_size}")
+    if not any(learnable(r) for records in per_source for r in records):
+        raise EdgeposeError(
+            f"{annotations}: nothing to learn, no labelled keypoint lies inside any person's crop (check that keypoints "
+            "are in image pixels and lie near their bbox)"
+        )
     if validation is not None:
         load_coco(validation[0])  # fail early on a bad validation file
     out = Path(out_dir)

@@ -164,4 +164,5 @@ def test_a_teacher_without_its_runtime_is_one_line(tmp_path):
         r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
         lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
         assert r.returncode == 1 and len(lines) == 1, r.stderr
-        assert "its runtime is missing" in lines[0] and f"edgepose[{'onnx' if blocked == 'onnxruntime' else 'openvino'}]" in lines[0]
+        extra = "onnx" if blocked == "onnxruntime" else "openvino"
+        assert "its runtime is missing" in lines[0] and f"edgepose[{extra}]" in lines[0]

@@ -5,14 +5,13 @@ from edgepose.fsutil import atomic_write, prepare_output_dir, read_json
 
 
 def test_existing_output_folder_needs_force(tmp_path):
-    out = tmp_path / "out"
-    out.mkdir()
+    out = prepare_output_dir(tmp_path / "out")
     (out / "keep.txt").write_text("precious")
     with pytest.raises(EdgeposeError, match="pass `force`"):  # the library names its parameter
         prepare_output_dir(out)
     assert (out / "keep.txt").read_text() == "precious"
     prepare_output_dir(out, force=True)
-    assert list(out.iterdir()) == []
+    assert [p.name for p in out.iterdir()] == [".edgepose-output"]
 
 
 def test_empty_existing_folder_is_fine(tmp_path):
@@ -38,3 +37,85 @@ def test_read_json_names_corrupt_files(tmp_path):
     bad.write_text("{nope")
     with pytest.raises(EdgeposeError, match="not valid JSON"):
         read_json(bad)
+
+
+def test_force_only_replaces_edgepose_outputs(tmp_path):
+    out = tmp_path / "mine"
+    prepare_output_dir(out)
+    (out / "result.txt").write_text("old run")
+    prepare_output_dir(out, force=True)  # ours (it carries the marker): emptied
+    assert not (out / "result.txt").exists()
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    (theirs / "photo.jpg").write_bytes(b"precious")
+    with pytest.raises(EdgeposeError, match="did not write"):
+        prepare_output_dir(theirs, force=True)
+    assert (theirs / "photo.jpg").read_bytes() == b"precious"
+
+
+@pytest.mark.parametrize(
+    "relation, expected",
+    [("same", "is the input"), ("parent", "contains the input"), ("inside", "lies inside the input folder")],
+)
+def test_out_must_lie_apart_from_inputs(tmp_path, relation, expected):
+    from edgepose.fsutil import check_apart
+
+    images = tmp_path / "data" / "images"
+    images.mkdir(parents=True)
+    out = {"same": images, "parent": tmp_path / "data", "inside": images / "out"}[relation]
+    with pytest.raises(EdgeposeError, match=expected):
+        check_apart(out, [None, images])
+    assert check_apart(tmp_path / "elsewhere", [images]) == (tmp_path / "elsewhere").resolve()
+
+
+def test_output_folder_is_all_or_nothing(tmp_path):
+    from edgepose.fsutil import OUTPUT_MARKER, output_folder
+
+    out = tmp_path / "out"
+    with output_folder(out) as folder:
+        (folder / "a.txt").write_text("first")
+        assert not out.exists()  # built aside
+    assert (out / "a.txt").read_text() == "first" and (out / OUTPUT_MARKER).is_file()
+    with pytest.raises(RuntimeError):
+        with output_folder(out, force=True) as folder:
+            (folder / "a.txt").write_text("half")
+            raise RuntimeError("crash midway")
+    assert (out / "a.txt").read_text() == "first"  # the old result stays whole
+    with pytest.raises(EdgeposeError, match="pass `force`"):
+        with output_folder(out):
+            pass
+    with output_folder(out, force=True) as folder:
+        (folder / "b.txt").write_text("second")
+    assert sorted(p.name for p in out.iterdir()) == sorted([OUTPUT_MARKER, "b.txt"])
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary or lock files left
+
+
+def test_second_writer_to_one_out_gets_one_line(tmp_path):
+    from edgepose.fsutil import output_file, output_folder
+
+    out = tmp_path / "out"
+    with output_folder(out) as _:
+        with pytest.raises(EdgeposeError, match="another edgepose run is writing"):
+            with output_folder(out):
+                pass
+    target = tmp_path / "m.tflite"
+    with output_file(target) as tmp:
+        tmp.write_bytes(b"x")
+        with pytest.raises(EdgeposeError, match="another edgepose run"):
+            with output_file(target, force=True):
+                pass
+    assert target.read_bytes() == b"x"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("[" * 100_000 + "]" * 100_000, "nests too deeply"), ('{"a": 1e400}', "out of range"), ('{"a": ' + "9" * 400 + "}", "out of range"),
+     ('{"a": NaN}', "not a number"), ('{"a": Infinity}', "not a number")],
+)  # fmt: skip
+def test_read_json_is_bounded_and_strict(tmp_path, text, expected):
+    bad = tmp_path / "x.json"
+    bad.write_text(text)
+    with pytest.raises(EdgeposeError, match=expected):
+        read_json(bad)
+    bad.write_text('{"name": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", "v": 1.5e-07}')
+    assert read_json(bad) == {"name": "[" * 71, "v": 1.5e-07}

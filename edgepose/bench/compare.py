@@ -71,7 +71,8 @@ def compare_markdown(report: dict[str, Any]) -> str:
         lat = " | ".join(f"{r['latency_ms'][str(t)]:.2f}" for t in ts)
         face = "–" if r.get("face_AP") is None else f"{r['face_AP']:.3f}"
         acc = f"{r['AP']:.3f} | {r['AP50']:.3f} | {r['PCK_bbox']:.3f} | {face}"
-        lines.append(f"| {r['model']} | {r['kind']} | {r.get('backend', 'litert')} | {r['size_bytes'] / 1024:.0f} | {acc} | {lat} |")
+        backend = r.get("backend", "litert")
+        lines.append(f"| {r['model']} | {r['kind']} | {backend} | {r['size_bytes'] / 1024:.0f} | {acc} | {lat} |")
     people = report["rows"][0]["people"] if report["rows"] else 0
     lines += [
         "",

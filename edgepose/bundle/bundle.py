@@ -14,7 +14,8 @@ from .contract import contract_for
 
 def bundle(model: str | Path, out_dir: str | Path, version: str = "", metrics: str | Path | None = None,
            card: str | Path | None = None, codec: str | None = None) -> dict[str, Any]:  # fmt: skip
-    """Write ``OUT/NAME.tflite`` (contract embedded), ``OUT/contract.json``, ``OUT/test_vectors.json`` and ``OUT/MODEL_CARD.md``
+    """Write ``OUT/NAME.tflite`` (contract embedded), ``OUT/contract.json``, ``OUT/test_vectors.json`` (int8 output
+    only: raw heatmaps for the mobile decoders' tests) and ``OUT/MODEL_CARD.md``
     (``card`` copied, or a short generated one); ``codec``: the heatmap codec the model was trained
     with when the file does not say (see :func:`contract_for`). Returns ``{"model", "overhead_bytes", "contract"}``."""
     src = Path(model)
@@ -26,7 +27,9 @@ def bundle(model: str | Path, out_dir: str | Path, version: str = "", metrics: s
         raise EdgeposeError(f"`out` {out} would overwrite the input model; choose another folder")
     overhead = write_metadata(src, target, contract)
     atomic_write_json(out / "contract.json", read_metadata(target))
-    atomic_write_json(out / "test_vectors.json", make_test_vectors(target))
+    vectors = None
+    if read_metadata(target)["output"].get("quantization"):  # decoder test vectors are raw int8 heatmaps
+        vectors = atomic_write_json(out / "test_vectors.json", make_test_vectors(target))
     from .codegen import kotlin_constants, swift_constants
 
     embedded = read_metadata(target)
@@ -41,7 +44,10 @@ def bundle(model: str | Path, out_dir: str | Path, version: str = "", metrics: s
             f"{o['kind']} {o['size_hw'][0]}x{o['size_hw'][1]}x{len(contract['keypoints'])} {o['dtype']}, stride {o['stride']:g}. "
             "The full contract is embedded in the model (`edgepose bundle inspect`).\n"
         )
-    return {"model": str(target), "overhead_bytes": overhead, "contract": read_metadata(target)}
+    return {
+        "model": str(target), "overhead_bytes": overhead, "contract": read_metadata(target),
+        "test_vectors": str(vectors) if vectors else None,
+    }  # fmt: skip
 
 
 def make_test_vectors(model: str | Path, n: int = 3) -> dict[str, Any]:

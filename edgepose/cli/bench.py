@@ -32,13 +32,17 @@ def bench_accuracy(
     codec: Optional[str] = typer.Option(
         None, "--codec", help="Heatmap convention when the file does not say: gaussian | udp | msra."
     ),
+    force: bool = typer.Option(False, "--force", help="Replace an earlier --out folder."),
 ) -> None:
     """COCO AP/AR and PCK of one model with ground-truth boxes (per-keypoint table); --detector adds detected boxes."""
     from ..bench import bench_accuracy as run_accuracy
     from ..data.coco import load_coco
-    from ..fsutil import atomic_write_json, atomic_write_text
-    from ..report import evaluation_markdown
+    from ..fsutil import check_apart
+    from ..report import evaluation_markdown, write_report_folder
 
+    inputs = [model, data, images, lsp_joints, detector]
+    if out is not None:
+        check_apart(out, inputs)
     n_images = len(load_coco(data)["images"])
     reporter = RichReporter()
     reporter.start(f"accuracy of {model.name}", n_images * (2 if detector else 1))
@@ -49,8 +53,7 @@ def bench_accuracy(
     reporter.finish()
     text = evaluation_markdown(stats, title=f"{model.name} on {data}")
     if out is not None:
-        atomic_write_json(out / "accuracy.json", stats)
-        atomic_write_text(out / "accuracy.md", text)
+        write_report_folder(out, "accuracy", stats, text, force, inputs)
     if json_out:
         out_console.print_json(json.dumps(stats))
     else:
@@ -66,28 +69,31 @@ def bench_compare(
     warmup: int = typer.Option(10, "--warmup"),
     runs: int = typer.Option(50, "--runs"),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for compare.md, compare.json and compare.png."),
+    force: bool = typer.Option(False, "--force", help="Replace an earlier --out folder."),
 ) -> None:
     """Accuracy (GT boxes), latency and size of several models in one run: table + accuracy-vs-latency PNG."""
     from ..bench.compare import bench_compare as run_compare
     from ..bench.compare import compare_markdown, compare_png
     from ..data.coco import load_coco
-    from ..fsutil import atomic_write_bytes, atomic_write_json, atomic_write_text
+    from ..fsutil import check_apart
     from ..plots import has_matplotlib
+    from ..report import write_report_folder
 
     try:
         counts = tuple(int(t) for t in threads.split(","))
     except ValueError:
         raise EdgeposeError(f"--threads must be comma-separated integers, got '{threads}'") from None
+    inputs = [*models, data, images]
+    if out is not None:
+        check_apart(out, inputs)
     reporter = RichReporter()
     reporter.start("compare", len(models) * len(load_coco(data)["images"]))
     report = run_compare(models, data, images, counts, warmup, runs, on_progress=lambda n: reporter.advance(n))
     reporter.finish()
     text = compare_markdown(report)
     if out is not None:
-        atomic_write_json(out / "compare.json", report)
-        atomic_write_text(out / "compare.md", text)
-        if has_matplotlib():
-            atomic_write_bytes(out / "compare.png", compare_png(report))
+        png = {"compare.png": compare_png(report)} if has_matplotlib() else None
+        write_report_folder(out, "compare", report, text, force, inputs, extra=png)
     out_console.print(text, markup=False, highlight=False)
 
 

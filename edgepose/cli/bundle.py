@@ -28,7 +28,7 @@ def bundle_cmd(
 ) -> None:
     """Embed the model's contract (input, normalisation, output, codec, keypoints); 'bundle inspect FILE' reads it."""
     from ..bundle.bundle import bundle, contract_summary, inspect_bundle
-    from ..fsutil import prepare_output_dir
+    from ..fsutil import output_folder
 
     if model == "inspect":
         if file is None:
@@ -47,6 +47,8 @@ def bundle_cmd(
         return
     if out is None:
         raise EdgeposeError("--out DIR is required to bundle a model")
-    folder = prepare_output_dir(out, force=force)
-    res = bundle(Path(model), folder, version, metrics, card, codec=codec)
-    out_console.print(f"{res['model']}: contract embedded (+{res['overhead_bytes']} bytes); contract.json, MODEL_CARD.md")
+    with output_folder(out, force=force, inputs=[Path(model), metrics, card]) as folder:
+        res = bundle(Path(model), folder, version, metrics, card, codec=codec)
+    vectors = ", test_vectors.json" if res["test_vectors"] else " (no test vectors: float output)"
+    written = out / Path(res["model"]).name
+    out_console.print(f"{written}: contract embedded (+{res['overhead_bytes']} bytes); contract.json, MODEL_CARD.md{vectors}")

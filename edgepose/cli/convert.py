@@ -25,9 +25,12 @@ def convert(
 ) -> None:
     """ONNX -> TFLite through onnx2tf (offline), verified and compared with onnxruntime."""
 
+    from ..fsutil import check_apart, output_file
+    from ..runtime.contract import unit_mean_std
+
+    check_apart(out, [model, calib])
     if out.exists() and not force:
         raise EdgeposeError(f"{out} already exists; pass --force to overwrite it")
-    from ..runtime.contract import unit_mean_std
 
     m, s = unit_mean_std(normalize)
     m = triple(mean, "mean") if mean else m
@@ -37,8 +40,8 @@ def convert(
     from ..quantize import load_calibration
 
     crops = load_calibration(calib) if calib is not None else None
-    with err_console.status(f"onnx2tf: {model.name} -> {fmt}"):
-        res = convert_onnx(model, out, fmt, calib=crops, layout=input_layout, mean=m, std=s)
+    with output_file(out, force=force, inputs=[model, calib]) as tmp, err_console.status(f"onnx2tf: {model.name} -> {fmt}"):
+        res = convert_onnx(model, tmp, fmt, calib=crops, layout=input_layout, mean=m, std=s)
     v, c = res["verify"], res["compare"]
     ops = ", ".join(f"{k}x{n}" for k, n in v["ops"].items())
     out_console.print(f"{out}: {v['size_bytes'] / 1024:.0f} KiB (ONNX {res['onnx_size_bytes'] / 1024:.0f} KiB); ops: {ops}")
@@ -58,12 +61,15 @@ def export_onnx(
 ) -> None:
     """Keras -> ONNX through tf2onnx (NHWC float input, RGB 0..255), checked against onnxruntime."""
 
+    from ..fsutil import check_apart, output_file
+
+    check_apart(out, [model])
     if out.exists() and not force:
         raise EdgeposeError(f"{out} already exists; pass --force to overwrite it")
     from converters.keras_onnx import export_onnx as run_export
 
-    with err_console.status("tf2onnx"):
-        res = run_export(model, out, opset=opset)
+    with output_file(out, force=force, inputs=[model]) as tmp, err_console.status("tf2onnx"):
+        res = run_export(model, tmp, opset=opset)
     out_console.print(
         f"{out}: {res['size_bytes'] / 1024:.0f} KiB, opset {res['opset']}, input {res['input']} (NHWC, RGB 0..255); "
         f"max abs error vs Keras {res['max_abs_error']:.2g}"

@@ -22,15 +22,15 @@ def synth(
 ) -> None:
     """Render a procedural dataset of people in COCO person-keypoint format."""
     from ..data.synth_writer import MAX_IMAGES, write_synth
-    from ..fsutil import prepare_output_dir
+    from ..fsutil import output_folder
 
     if not (1 <= n <= MAX_IMAGES):
         raise EdgeposeError(f"-n must be between 1 and {MAX_IMAGES}, got {n}")
-    folder = prepare_output_dir(out, force=force)
     rep = RichReporter()
-    rep.start("synthesise", n)
-    path = write_synth(folder, n, seed=seed, on_progress=rep.advance)
-    rep.finish(str(path))
+    with output_folder(out, force=force) as folder:
+        rep.start("synthesise", n)
+        path = write_synth(folder, n, seed=seed, on_progress=rep.advance)
+    rep.finish(str(out / Path(path).relative_to(folder)))
 
 
 @command(data_app, "pseudo-label")
@@ -51,11 +51,11 @@ def pseudo_label_cmd(
     """Fill absent keypoints (e.g. LSPET's face) with teacher pseudo-labels where teachers agree (marked for --pseudo-weight)."""
     from ..data.coco import load_coco
     from ..data.pseudo import pseudo_label
-    from ..fsutil import atomic_write_json
+    from ..fsutil import atomic_write_json, check_apart, output_file
     from ..keypoints import COCO_KEYPOINTS
 
-    if out.resolve() == annotations.resolve():
-        raise EdgeposeError(f"--out {out} is the input file; inputs are never modified, choose another name")
+    inputs = [annotations, images, *teacher, lsp_joints]
+    check_apart(out, inputs)
     if out.exists() and not force:
         raise EdgeposeError(f"{out} exists; pass --force to overwrite it")
     rep = RichReporter()
@@ -64,7 +64,8 @@ def pseudo_label_cmd(
         annotations, images, teacher, min_score=min_score, agree=agree, lsp_joints=lsp_joints, threads=threads,
         on_progress=rep.advance, position=position,
     )  # fmt: skip
-    atomic_write_json(out, doc)
+    with output_file(out, force=force, inputs=inputs) as tmp:
+        atomic_write_json(tmp, doc)
     per = ", ".join(f"{COCO_KEYPOINTS[k]} {n}" for k, n in sorted(counts["per_keypoint"].items()))
     rej = counts["rejected"]
     rep.finish(f"{counts['filled']} keypoints filled for {counts['people']} people ({per or 'none'})")
@@ -94,10 +95,10 @@ def teacher_label_cmd(
 ) -> None:
     """Teacher keypoints for every person (distillation): human labels are kept, train with --teacher-weight."""
     from ..data.distill import teacher_label_source
-    from ..fsutil import atomic_write_json
+    from ..fsutil import atomic_write_json, check_apart, output_file
 
-    if out.resolve() == source.resolve():
-        raise EdgeposeError(f"--out {out} is the input file; inputs are never modified, choose another name")
+    inputs = [source, teacher, images, detector]
+    check_apart(out, inputs)
     if out.exists() and not force:
         raise EdgeposeError(f"{out} exists; pass --force to overwrite it")
     rep = RichReporter()
@@ -105,7 +106,8 @@ def teacher_label_cmd(
         source, teacher, images=images, detector=detector, threads=threads, normalization=norm, codec=codec,
         min_score=min_score, on_start=lambda n: rep.start("teacher-label", n), on_progress=rep.advance,
     )  # fmt: skip
-    atomic_write_json(out, doc)
+    with output_file(out, force=force, inputs=inputs) as tmp:
+        atomic_write_json(tmp, doc)
     labelled = sum("teacher_keypoints" in a for a in doc["annotations"])
     rep.finish(f"{labelled} people labelled by {teacher.name}; wrote {out}")
 
@@ -124,15 +126,15 @@ def copy_paste_cmd(
 ) -> None:
     """Cut people out by their segmentation and paste them onto other backgrounds: a new COCO dataset."""
     from ..data.copy_paste import write_copy_paste
-    from ..fsutil import prepare_output_dir
+    from ..fsutil import output_folder
 
     if n < 1:
         raise EdgeposeError(f"-n must be at least 1, got {n}")
-    folder = prepare_output_dir(out, force=force)
     rep = RichReporter()
-    rep.start("copy-paste", n)
-    path = write_copy_paste(annotations, images, folder, n, seed=seed, backgrounds=backgrounds, on_progress=rep.advance)
-    rep.finish(str(path))
+    with output_folder(out, force=force, inputs=[annotations, images, backgrounds]) as folder:
+        rep.start("copy-paste", n)
+        path = write_copy_paste(annotations, images, folder, n, seed=seed, backgrounds=backgrounds, on_progress=rep.advance)
+    rep.finish(str(out / Path(path).relative_to(folder)))
 
 
 @command(data_app, "check")
@@ -140,11 +142,15 @@ def check(
     annotations: Path = typer.Argument(..., help="COCO person-keypoints JSON."),
     images: Path = typer.Option(..., "--images", help="Folder the JSON's file_name entries are relative to."),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for check.json and check.md."),
+    force: bool = typer.Option(False, "--force", help="Replace an earlier --out folder."),
 ) -> None:
     """Validate a dataset: structure, ids, keypoints, boxes, image files; exit 1 on errors."""
     from ..data.check import check_dataset, check_markdown
-    from ..fsutil import atomic_write_json, atomic_write_text, read_json
+    from ..fsutil import check_apart, read_json
+    from ..report import write_report_folder
 
+    if out is not None:
+        check_apart(out, [annotations, images])
     doc = read_json(annotations, "annotation file")
     total = len(doc.get("images", [])) if isinstance(doc, dict) and isinstance(doc.get("images"), list) else None
     rep = RichReporter()
@@ -153,8 +159,7 @@ def check(
     rep.finish(f"{report['images']} images")
     text = check_markdown(report)
     if out is not None:
-        atomic_write_json(out / "check.json", report)
-        atomic_write_text(out / "check.md", text)
+        write_report_folder(out, "check", report, text, force, [annotations, images])
     out_console.print(text, markup=False, highlight=False)
     if not report["ok"]:
         raise EdgeposeError(f"{annotations}: {report['errors_total']} errors (first: {report['errors'][0]})")
@@ -169,11 +174,17 @@ def show(
     augment: bool = typer.Option(False, "--augment", help="Show training crops with augmentation and decoded targets."),
     input_size: str = typer.Option("128x96", "--input", help="Crop size HEIGHTxWIDTH for --augment."),
     seed: int = typer.Option(0, "--seed"),
+    force: bool = typer.Option(False, "--force", help="Replace an existing --out file."),
 ) -> None:
     """Draw samples with their skeletons into a PNG grid."""
     from ..data.show import show_samples
+    from ..fsutil import output_file
 
     if n < 1:
         raise EdgeposeError(f"-n must be at least 1, got {n}")
-    path = show_samples(annotations, images, out, n=n, augment=augment, input_size=parse_size(input_size), seed=seed)
-    out_console.print(f"wrote {path}")
+    if out.suffix.lower() != ".png":
+        raise EdgeposeError(f"--out {out} must name a .png file")
+    size = parse_size(input_size)
+    with output_file(out, force=force, inputs=[annotations, images]) as tmp:
+        show_samples(annotations, images, tmp, n=n, augment=augment, input_size=size, seed=seed)
+    out_console.print(f"wrote {out}")

@@ -18,17 +18,20 @@ def eval_(
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for eval.json and eval.md."),
     lsp_joints: Optional[Path] = typer.Option(None, "--lsp-joints", help="LSP joints.json: adds PCKh@0.5 (neck-head top)."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+    force: bool = typer.Option(False, "--force", help="Replace an earlier --out folder."),
 ) -> None:
     """COCO keypoint AP/AR (pycocotools), PCK@0.2, PCKh@0.5 where head sizes exist, per-keypoint table."""
     from ..evaluate import evaluate, lsp_head_sizes
-    from ..fsutil import atomic_write_json, atomic_write_text
-    from ..report import evaluation_markdown
+    from ..fsutil import check_apart
+    from ..report import evaluation_markdown, write_report_folder
 
+    inputs = [predictions, gt, lsp_joints]
+    if out is not None:
+        check_apart(out, inputs)
     heads = lsp_head_sizes(lsp_joints, gt) if lsp_joints is not None else None
     stats = evaluate(predictions, gt, head_sizes=heads)
     if out is not None:
-        atomic_write_json(out / "eval.json", stats)
-        atomic_write_text(out / "eval.md", evaluation_markdown(stats))
+        write_report_folder(out, "eval", stats, evaluation_markdown(stats), force, inputs)
     if json_out:
         out_console.print_json(json.dumps(stats))
     else:
@@ -68,7 +71,7 @@ def predict(
     min_pose_score: float = typer.Option(0.3, "--min-pose-score", help="Video: re-detect when a track's pose score drops below."),
 ) -> None:
     """Keypoints for every person (GT boxes with --coco, --detector boxes, else the whole frame): results JSON + drawings."""
-    from ..fsutil import prepare_output_dir, read_json
+    from ..fsutil import check_apart, output_folder, read_json
     from ..predict import VIDEO_SUFFIXES
     from ..predict import predict as run_predict
     from ..runtime.peers import open_pose_model
@@ -85,7 +88,8 @@ def predict(
             detector, threads, backend, score_threshold=det_threshold, iou_threshold=det_iou, max_people=max_people,
             person_class=person_class,
         )  # fmt: skip
-    folder = prepare_output_dir(out, force=force)
+    inputs = [model, source, coco, contract, detector]
+    check_apart(out, inputs)  # before counting frames; output_folder checks again under its lock
     if source.is_dir():
         total = None
     elif source.suffix.lower() in VIDEO_SUFFIXES:
@@ -97,11 +101,12 @@ def predict(
     else:
         total = 1
     reporter = RichReporter()
-    reporter.start(f"predict {model.name}", total)
-    res = run_predict(
-        estimator, source, folder, coco=coco, draw=not no_draw, on_progress=lambda n: reporter.advance(n),
-        detector=person_detector, track={"redetect_every": redetect_every, "min_pose_score": min_pose_score},
-    )  # fmt: skip
+    with output_folder(out, force=force, inputs=inputs) as folder:
+        reporter.start(f"predict {model.name}", total)
+        res = run_predict(
+            estimator, source, folder, coco=coco, draw=not no_draw, on_progress=lambda n: reporter.advance(n),
+            detector=person_detector, track={"redetect_every": redetect_every, "min_pose_score": min_pose_score},
+        )  # fmt: skip
     calls = f"; detector on {res['detector_calls']} of {res['images']} frames" if "detector_calls" in res else ""
     reporter.finish(f"{res['people']} people in {res['images']} images/frames{calls}")
-    out_console.print(f"results: {res['results']}" + (f"; drawings in {folder}" if res["drawn"] else ""))
+    out_console.print(f"results: {out / 'results.json'}" + (f"; drawings in {out}" if res["drawn"] else ""))

@@ -28,11 +28,13 @@ def quantize(
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
 ) -> None:
     """Convert a Keras model to TFLite, verify it, and (with --val) gate its accuracy against the float model."""
-    from ..fsutil import atomic_write_json, atomic_write_text
+    from ..fsutil import atomic_write_json, atomic_write_text, check_apart, output_file
     from ..quantize import load_calibration
     from ..quantize import quantize as run_quantize
     from ..train import load_model
 
+    inputs = [model, calib, val, val_images]
+    check_apart(out, inputs)
     if out.exists() and not force:
         raise EdgeposeError(f"{out} already exists; pass --force to overwrite it")
     if (val is None) != (val_images is None):
@@ -47,34 +49,39 @@ def quantize(
     if layer_report and crops is None:
         raise EdgeposeError("--layer-report needs a calibration set (--calib DIR)")
     names = [n.strip() for n in float_layers.split(",") if n.strip()]
-    with err_console.status(f"converting to {fmt}"):
-        report = run_quantize(keras_model, out, fmt, calib=crops, io=io, float_layers=names)
-    ops = ", ".join(f"{k}x{v}" for k, v in report["ops"].items())
-    out_console.print(f"{out}: {report['size_bytes'] / 1024:.0f} KiB; ops: {ops}")
-    if layer_report:
-        from ..quantize.debug import layer_error_report, layer_report_markdown
+    # the model is built aside and lands at `out` only once verified and through the gate
+    with output_file(out, force=force, inputs=inputs) as tmp:
+        with err_console.status(f"converting to {fmt}"):
+            report = run_quantize(keras_model, tmp, fmt, calib=crops, io=io, float_layers=names)
+        ops = ", ".join(f"{k}x{v}" for k, v in report["ops"].items())
+        out_console.print(f"{fmt} model: {report['size_bytes'] / 1024:.0f} KiB; ops: {ops}")
+        if layer_report:
+            from ..quantize.debug import layer_error_report, layer_report_markdown
 
-        with err_console.status("per-layer quantization error"):
-            rows = layer_error_report(keras_model, crops)
-        atomic_write_json(out.with_suffix(".layers.json"), rows)
-        out_console.print(layer_report_markdown(rows), markup=False, highlight=False)
-    if val is not None:
-        from ..data.coco import load_coco
-        from ..quantize.gate import accuracy_gate, gate_markdown
+            with err_console.status("per-layer quantization error"):
+                rows = layer_error_report(keras_model, crops)
+            atomic_write_json(out.with_suffix(".layers.json"), rows)
+            out_console.print(layer_report_markdown(rows), markup=False, highlight=False)
+        if val is not None:
+            from ..data.coco import load_coco
+            from ..quantize.gate import accuracy_gate, gate_markdown
 
-        n_images = len(load_coco(val)["images"])
-        reporter = RichReporter()
-        reporter.start("accuracy gate (float, then quantized)", 2 * n_images)
-        gate = accuracy_gate(model, out, val, val_images, max_ap_drop, on_progress=lambda n: reporter.advance(n))
-        reporter.finish()
-        atomic_write_json(out.with_suffix(".gate.json"), gate)
-        atomic_write_text(out.with_suffix(".gate.md"), gate_markdown(gate))
-        out_console.print(gate_markdown(gate), markup=False, highlight=False)
-        if not gate["passed"]:
-            raise GateFailed(
-                f"accuracy gate failed: {'; '.join(gate['reasons'])}. Try --format int16x8, --float-layers NAMES from "
-                f"--layer-report, or a calibration set built from your own data ('edgepose calib build')"
-            )
+            n_images = len(load_coco(val)["images"])
+            reporter = RichReporter()
+            reporter.start("accuracy gate (float, then quantized)", 2 * n_images)
+            gate = accuracy_gate(model, tmp, val, val_images, max_ap_drop, on_progress=lambda n: reporter.advance(n))
+            reporter.finish()
+            gate["candidate"]["model"] = str(out)  # the path it lands at, not the temporary one
+            atomic_write_json(out.with_suffix(".gate.json"), gate)
+            atomic_write_text(out.with_suffix(".gate.md"), gate_markdown(gate))
+            out_console.print(gate_markdown(gate), markup=False, highlight=False)
+            if not gate["passed"]:
+                raise GateFailed(
+                    f"accuracy gate failed: {'; '.join(gate['reasons'])}; the model was not written to {out} (report: "
+                    f"{out.with_suffix('.gate.md')}). Try --format int16x8, --float-layers NAMES from --layer-report, "
+                    "or a calibration set built from your own data ('edgepose calib build')"
+                )
+    out_console.print(f"wrote {out}")
 
 
 @command(calib_app, "build")
@@ -89,7 +96,7 @@ def calib_build(
     force: bool = typer.Option(False, "--force"),
 ) -> None:
     """Build a calibration set of person crops (inference preprocessing), stratified over size and pose."""
-    from ..fsutil import prepare_output_dir
+    from ..fsutil import output_folder
     from ..quantize import build_calibration
     from ..quantize.calibration import build_synthetic_calibration
 
@@ -101,9 +108,9 @@ def calib_build(
     from ..models import check_input_size
 
     check_input_size(size)
-    folder = prepare_output_dir(out, force=force)
-    if synthetic:
-        meta = build_synthetic_calibration(folder, size, n, seed)
-    else:
-        meta = build_calibration(data, images, folder, size, n, seed)
-    out_console.print(f"{meta['count']} crops -> {folder}")
+    with output_folder(out, force=force, inputs=[data, images]) as folder:
+        if synthetic:
+            meta = build_synthetic_calibration(folder, size, n, seed)
+        else:
+            meta = build_calibration(data, images, folder, size, n, seed)
+    out_console.print(f"{meta['count']} crops -> {out}")

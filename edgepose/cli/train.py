@@ -47,7 +47,10 @@ def pipeline(
         calib_size=calib_size,
         seed=seed,
     )
-    report = run_pipeline(out, cfg, force=force, reporter=RichReporter())
+    from ..fsutil import output_lock
+
+    with output_lock(out):
+        report = run_pipeline(out, cfg, force=force, reporter=RichReporter())
     acc = report["accuracy"]
     out_console.print(
         f"fp32 AP {acc['fp32']['AP']:.3f} | int8 AP {acc['int8']['AP']:.3f} (drop {report['ap_drop_int8']:+.4f}) | "
@@ -122,7 +125,7 @@ def train(
 ) -> None:
     """Train a pose model on COCO-format data (checkpoint every epoch; --resume continues exactly)."""
     from ..data.sources import DatasetSource
-    from ..fsutil import prepare_output_dir
+    from ..fsutil import check_apart, output_lock, prepare_output_dir
     from ..models import check_input_size, model_spec
     from ..train import TrainConfig
     from ..train import train as run_train
@@ -137,7 +140,12 @@ def train(
     extra_sources = [DatasetSource.parse(text) for text in extra]
     if (val is None) != (val_images is None):
         raise EdgeposeError("--val and --val-images go together")
-    folder = out if resume else prepare_output_dir(out, force=force)
+    inputs = [data, images, val, val_images, *(p for s in extra_sources for p in (s.annotations, s.images))]
+    inputs += [Path(p) for p in (init, soft_teacher) if p and Path(p).exists()]
+    check_apart(out, inputs)
+    lock = output_lock(out)
+    lock.__enter__()  # held until the process ends: a second run into the same folder fails with one line
+    folder = out if resume else prepare_output_dir(out, force=force, inputs=inputs)
     cfg = TrainConfig(
         model=model, input_size=size, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
         strategy=strategy, cpu_replicas=cpu_replicas, augment=augment, ohkm_topk=ohkm,

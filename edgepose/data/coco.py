@@ -79,7 +79,8 @@ def iter_problems(coco: Any) -> Iterator[str]:
             continue
         why = unsafe_file_name(im["file_name"])
         if why:
-            yield f"images[{i}] file_name {im['file_name'][:80]!r} {why}; file names must be relative paths inside the images folder"
+            name = im["file_name"][:80]
+            yield f"images[{i}] file_name {name!r} {why}; file names must be relative paths inside the images folder"
             continue
         if "available_keypoints" in im and not _keypoint_indices(im["available_keypoints"]):
             yield f"image {im['id']} available_keypoints must be keypoint indices 0..16: {str(im['available_keypoints'])[:60]}"
@@ -131,6 +132,12 @@ def iter_problems(coco: Any) -> Iterator[str]:
                 x, y, bw, bh = bbox
                 if _is_number(w) and _is_number(h) and (x < -1 or y < -1 or x + bw > w + 1 or y + bh > h + 1):
                     yield f"annotation {aid} has a bbox {bbox} outside its {w}x{h} image {im['file_name']}"
+                labelled = isinstance(kps, list) and len(kps) == NUM_KEYPOINTS * 3 and any(v > 0 for v in kps[2::3])
+                if labelled and not ann.get("iscrowd", 0) and (bw < 1 or bh < 1):
+                    yield (
+                        f"annotation {aid} has labelled keypoints but a {bw}x{bh} bbox; a person needs a box at least "
+                        "1 px wide and high (the crop is taken from it)"
+                    )
         elif kps is not None and not ann.get("iscrowd", 0):
             yield f"annotation {aid} has keypoints but no bbox"
 

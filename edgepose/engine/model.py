@@ -145,8 +145,9 @@ def max_threads() -> int:
 
 def check_threads(threads: int) -> int:
     """``threads`` if in 1 .. :func:`max_threads`, else one error naming the range."""
-    if not 1 <= int(threads) <= max_threads():
-        raise EdgeposeError(f"`threads` must be between 1 and {max_threads()} (4 x the {max_threads() // 4} cores here), got {threads}")
+    limit = max_threads()
+    if not 1 <= int(threads) <= limit:
+        raise EdgeposeError(f"`threads` must be between 1 and {limit} (4 x the {limit // 4} cores here), got {threads}")
     return int(threads)
 
 
