@@ -216,47 +216,55 @@ def train(
             "history": history,
         }
 
-    for epoch in range(start_epoch, cfg.epochs + 1):
-        losses = []
-        if len(per_source) == 1:
-            records = per_source[0]
-        else:
-            records = weighted_epoch(per_source, weights, np.random.default_rng([cfg.seed, epoch, 7]), epoch_size)
-        dataset = make_dataset(
-            records, codec, cfg.batch_size, augment, cfg.seed, epoch, cache, parallel=2, soft=soft, soft_alpha=cfg.soft_alpha
-        )
-        if replicas > 1:
-            dataset = strategy.experimental_distribute_dataset(dataset)
-        for x, y, w in dataset:
-            loss = float(train_step(x, y, w))
-            if not math.isfinite(loss):
-                raise EdgeposeError(f"training diverged at epoch {epoch} (loss {loss}); lower `lr`")
-            losses.append(loss)
-            reporter.advance(1, epoch=epoch, loss=loss)
-        entry = {"epoch": epoch, "loss": float(np.mean(losses)), "seconds": round(time.time() - t0, 1)}
-        if validation is not None and (epoch % max(val_every, 1) == 0 or epoch == cfg.epochs):
-            entry["val"] = validate_keras(model, validation[0], validation[1], codec, cfg.batch_size)
-            best_ap = max((h["val"]["AP"] for h in history if "val" in h), default=-1.0)
-            if entry["val"]["AP"] > best_ap:
-                atomic_write(out / "best.keras", lambda p: model.save(p))
-        history.append(entry)
-        if tb_writer is not None:
-            with tb_writer.as_default(step=epoch):
-                tf.summary.scalar("loss", entry["loss"])
-                tf.summary.scalar("learning_rate", float(schedule(optimizer.iterations)))
-                for key, value in entry.get("val", {}).items():
-                    if key in ("AP", "AP50", "AR", "PCK_bbox"):
-                        tf.summary.scalar(f"val/{key}", value)
-            tb_writer.flush()
-        atomic_write(checkpoint, lambda p: model.save(p))
-        # the log first, then the state: a kill between the two redoes this epoch on resume (the log is
-        # cut back to the restored epoch); the other order lost the epoch's log entry
-        atomic_write_json(out / "train_log.json", summary())
-        epoch_done.assign(epoch)
-        manager.save(checkpoint_number=epoch)
-        if has_matplotlib():
-            title = f"{cfg.model} {cfg.input_size[1]}x{cfg.input_size[0]}"
-            atomic_write_bytes(out / "curves.png", training_curves_png(history, title))
+    epoch = start_epoch
+    try:
+        for epoch in range(start_epoch, cfg.epochs + 1):
+            losses = []
+            if len(per_source) == 1:
+                records = per_source[0]
+            else:
+                records = weighted_epoch(per_source, weights, np.random.default_rng([cfg.seed, epoch, 7]), epoch_size)
+            dataset = make_dataset(
+                records, codec, cfg.batch_size, augment, cfg.seed, epoch, cache, parallel=2, soft=soft, soft_alpha=cfg.soft_alpha
+            )
+            if replicas > 1:
+                dataset = strategy.experimental_distribute_dataset(dataset)
+            for x, y, w in dataset:
+                loss = float(train_step(x, y, w))
+                if not math.isfinite(loss):
+                    raise EdgeposeError(f"training diverged at epoch {epoch} (loss {loss}); lower `lr`")
+                losses.append(loss)
+                reporter.advance(1, epoch=epoch, loss=loss)
+            if replicas > 1:
+                sync_moving_statistics(strategy, model)
+            entry = {"epoch": epoch, "loss": float(np.mean(losses)), "seconds": round(time.time() - t0, 1)}
+            if validation is not None and (epoch % max(val_every, 1) == 0 or epoch == cfg.epochs):
+                entry["val"] = validate_keras(model, validation[0], validation[1], codec, cfg.batch_size)
+                best_ap = max((h["val"]["AP"] for h in history if "val" in h), default=-1.0)
+                if entry["val"]["AP"] > best_ap:
+                    atomic_write(out / "best.keras", lambda p: model.save(p))
+            history.append(entry)
+            if tb_writer is not None:
+                with tb_writer.as_default(step=epoch):
+                    tf.summary.scalar("loss", entry["loss"])
+                    tf.summary.scalar("learning_rate", float(schedule(optimizer.iterations)))
+                    for key, value in entry.get("val", {}).items():
+                        if key in ("AP", "AP50", "AR", "PCK_bbox"):
+                            tf.summary.scalar(f"val/{key}", value)
+                tb_writer.flush()
+            atomic_write(checkpoint, lambda p: model.save(p))
+            # the log first, then the state: a kill between the two redoes this epoch on resume (the log is
+            # cut back to the restored epoch); the other order lost the epoch's log entry
+            atomic_write_json(out / "train_log.json", summary())
+            epoch_done.assign(epoch)
+            manager.save(checkpoint_number=epoch)
+            if has_matplotlib():
+                title = f"{cfg.model} {cfg.input_size[1]}x{cfg.input_size[0]}"
+                atomic_write_bytes(out / "curves.png", training_curves_png(history, title))
+    except tf.errors.OpError as exc:  # multi-worker: a peer died or hung up during a collective op
+        if cfg.strategy != "multiworker":
+            raise
+        raise EdgeposeError(_worker_failure(str(exc.message), epoch, out)) from None
     if not history:
         raise EdgeposeError(f"nothing to train: {out} has no finished epoch and `epochs` is {cfg.epochs}")
     reporter.finish(f"loss {history[-1]['loss']:.2e} after {cfg.epochs} epochs")
@@ -266,6 +274,42 @@ def train(
 
 
 STRATEGIES = ("default", "mirrored", "multiworker")
+
+
+def _worker_failure(message: str, epoch: int, out: Path) -> str:
+    """One line for a multi-worker run whose collective ops failed (a peer died or hung up)."""
+    lines = [ln.strip() for ln in message.splitlines() if ln.strip()]
+    lost = sorted({ln.split()[0] for ln in lines if ln.startswith("/job:")})
+    why = next((ln for ln in lines if "unhealthy" in ln or "aborted" in ln.lower()), lines[-1] if lines else "no message")
+    who = f"lost {', '.join(lost)}" if lost else f"a worker failed: {why[:160]}"
+    if epoch > 1:
+        return (
+            f"multi-worker training stopped in epoch {epoch} ({who}); the state after epoch {epoch - 1} is in {out}: "
+            "restart every worker with `resume`"
+        )
+    return f"multi-worker training stopped in epoch 1 ({who}); nothing was saved: start every worker again"
+
+
+def sync_moving_statistics(strategy, model) -> None:
+    """Average the non-trainable variables (BatchNorm moving mean/variance) over every replica of
+    ``strategy``. The trainable weights are all-reduced at each step, but each replica updates the
+    moving statistics from its own shard of the batch; without this, workers of a multi-worker run
+    would save different models."""
+    tf = import_tensorflow()
+    variables = list(model.non_trainable_variables)
+    if not variables:
+        return
+
+    @tf.function
+    def reduce():
+        def average():
+            ctx = tf.distribute.get_replica_context()
+            return [ctx.all_reduce(tf.distribute.ReduceOp.MEAN, tf.identity(v.value)) for v in variables]
+
+        return strategy.run(average)
+
+    for var, value in zip(variables, reduce()):
+        var.assign(strategy.experimental_local_results(value)[0])
 
 
 def make_strategy(name: str, cpu_replicas: int = 0):

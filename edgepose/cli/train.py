@@ -124,6 +124,9 @@ def train(
     ),
 ) -> None:
     """Train a pose model on COCO-format data (checkpoint every epoch; --resume continues exactly)."""
+    import contextlib
+
+    from .._quiet import native_stderr_silenced
     from ..data.sources import DatasetSource
     from ..fsutil import check_apart, output_lock, prepare_output_dir
     from ..models import check_input_size, model_spec
@@ -154,10 +157,13 @@ def train(
         teacher_min_score=teacher_min_score, box=box, box_jitter=box_jitter, truncate=truncate,
     )  # fmt: skip
     validation = (val, val_images) if val is not None else None
-    summary = run_train(
-        data, images, folder, cfg, reporter=RichReporter(), resume=resume, extra_datasets=extra_sources,
-        validation=validation, val_every=val_every,
-    )  # fmt: skip
+    # multi-worker runs: gRPC and the collective runtime log natively to stderr; our lines stay
+    quiet = native_stderr_silenced() if strategy == "multiworker" else contextlib.nullcontext()
+    with quiet:
+        summary = run_train(
+            data, images, folder, cfg, reporter=RichReporter(), resume=resume, extra_datasets=extra_sources,
+            validation=validation, val_every=val_every,
+        )  # fmt: skip
     out_console.print(f"checkpoint: {summary['checkpoint']} (loss {summary['loss']:.3e}, {summary['seconds']:.0f} s)")
     vals = [h for h in summary["history"] if "val" in h]
     if vals:
