@@ -107,7 +107,12 @@ def write_report(out_dir: str | Path, stem: str, data: Any, markdown: str) -> tu
 
 
 def write_report_folder(
-    out_dir: str | Path, stem: str, data: Any, markdown: str, force: bool = False, inputs: Iterable[Any] = (),
+    out_dir: str | Path,
+    stem: str,
+    data: Any,
+    markdown: str,
+    force: bool = False,
+    inputs: Iterable[Any] = (),
     extra: dict[str, bytes] | None = None,
 ) -> Path:
     """:func:`write_report` into a new output folder under the output policy

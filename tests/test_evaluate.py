@@ -97,7 +97,7 @@ def test_per_keypoint_ap_of_perfect_predictions_is_one_with_or_without_ann_ids(t
             k[:, 0], k[:, 1], k[:, 2] = x0 + rng.uniform(0, 80, 17), y0 + rng.uniform(0, 200, 17), 2
             k[rng.random(17) < 0.3] = 0  # unlabelled keypoints, different per person
             anns.append({"id": 10 * i + j, "image_id": i, "category_id": 1, "iscrowd": 0, "bbox": [x0, y0, 80, 200],
-                         "area": 16000.0, "num_keypoints": int((k[:, 2] > 0).sum()), "keypoints": k.ravel().tolist()})  # fmt: skip
+                         "area": 16000.0, "num_keypoints": int((k[:, 2] > 0).sum()), "keypoints": k.ravel().tolist()})  # fmt: skip  # noqa: E501
     gt = tmp_path / "gt.json"
     gt.write_text(json.dumps({"images": images, "annotations": anns, "categories": [{"id": 1, "name": "person"}]}))
     for with_ids in (False, True):

@@ -109,7 +109,7 @@ def test_second_writer_to_one_out_gets_one_line(tmp_path):
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("[" * 100_000 + "]" * 100_000, "nests too deeply"), ('{"a": 1e400}', "out of range"), ('{"a": ' + "9" * 400 + "}", "out of range"),
+    [("[" * 100_000 + "]" * 100_000, "nests too deeply"), ('{"a": 1e400}', "out of range"), ('{"a": ' + "9" * 400 + "}", "out of range"),  # noqa: E501
      ('{"a": NaN}', "not a number"), ('{"a": Infinity}', "not a number")],
 )  # fmt: skip
 def test_read_json_is_bounded_and_strict(tmp_path, text, expected):

@@ -75,12 +75,12 @@ def main() -> None:
     lines = [
         f"MoveNet Lightning int8 in the same run: {ref[1]:.2f} ms (1 thread), {ref[2]:.2f} ms (2 threads).",
         "",
-        "| student | input | params | MACs | int8 KiB | ms, 1 thr | ms, 2 thr | / MoveNet (1 thr) | Edge TPU mapped | partitions |",
+        "| student | input | params | MACs | int8 KiB | ms, 1 thr | ms, 2 thr | / MoveNet (1 thr) | Edge TPU mapped | partitions |",  # noqa: E501
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
-            f"| {r['model']} | {r['input_hw'][0]}x{r['input_hw'][1]} | {r['params']:,} | {r['macs'] / 1e6:.0f} M | {r['int8_kib']} | "
+            f"| {r['model']} | {r['input_hw'][0]}x{r['input_hw'][1]} | {r['params']:,} | {r['macs'] / 1e6:.0f} M | {r['int8_kib']} | "  # noqa: E501
             f"{r['ms_1']:.2f} | {r['ms_2']:.2f} | {r['ratio_movenet_1']:.2f} | {r['tpu_mapped']} | {r['tpu_partitions']} |"
         )
     atomic_write_text(args.out / "student_latency.md", "\n".join(lines) + "\n")

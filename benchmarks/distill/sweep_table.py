@@ -51,12 +51,12 @@ def main() -> None:
         f"MoveNet Lightning int8, same latency run: {latency['movenet_ms']['1']:.2f} ms at 1 thread. Budget per candidate: "
         "6 epochs x 4,000 people.",
         "",
-        "| student | input | LSPET val AP (select) | coco_val AP | coco_val PCK@0.2 | train s | int8 ms, 1 thr | / MoveNet | Edge TPU | pick |",
+        "| student | input | LSPET val AP (select) | coco_val AP | coco_val PCK@0.2 | train s | int8 ms, 1 thr | / MoveNet | Edge TPU | pick |",  # noqa: E501
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
-            f"| {r['model']} | {r['input']} | {r['val_AP']:.3f} | {r['coco_AP']:.3f} | {r['coco_PCK']:.3f} | {r['train_s']:.0f} | "
+            f"| {r['model']} | {r['input']} | {r['val_AP']:.3f} | {r['coco_AP']:.3f} | {r['coco_PCK']:.3f} | {r['train_s']:.0f} | "  # noqa: E501
             f"{r['ms_1']:.2f} | {r['ratio']:.2f} | {r['tpu']:.0%}, {r['partitions']} part. | {'**yes**' if r is pick else ''} |"
         )
     text = "\n".join(lines)

@@ -12,6 +12,8 @@ import numpy as np
 from ..engine.model import open_model
 from ..errors import EdgeposeError
 
+MAX_RUNS = 100_000  # timed invocations per model and thread count: enough for p99, bounded in time and memory
+
 
 def bench_latency(
     model: str | Path, threads: int = 1, warmup: int = 10, runs: int = 100, backend: str = "auto"
@@ -21,8 +23,8 @@ def bench_latency(
     The input is random data of the model's input dtype; timings cover inference only (LiteRT:
     ``invoke()``).
     """
-    if warmup < 0 or runs < 1:
-        raise EdgeposeError(f"need warmup >= 0 and runs >= 1, got warmup={warmup} runs={runs}")
+    if not (0 <= warmup <= MAX_RUNS and 1 <= runs <= MAX_RUNS):
+        raise EdgeposeError(f"`warmup` must be in 0..{MAX_RUNS} and `runs` in 1..{MAX_RUNS}, got {warmup} and {runs}")
     t0 = time.perf_counter()
     m = open_model(model, threads=threads, backend=backend)
     load_ms = (time.perf_counter() - t0) * 1e3

@@ -12,7 +12,7 @@ from ..errors import EdgeposeError
 from ..fsutil import read_json
 from ..keypoints import COCO_KEYPOINTS, NUM_KEYPOINTS
 from ..transforms import decode_image
-from .coco import available_mask, iter_problems
+from .coco import available_mask, iter_problems, unsafe_file_name
 
 
 def check_dataset(
@@ -30,13 +30,16 @@ def check_dataset(
     warnings: list[str] = []
     report: dict[str, Any] = {"annotations": str(annotations), "images_dir": str(images)}
     if errors and (not isinstance(coco, dict) or not isinstance(coco.get("images"), list)):
-        return {**report, "ok": False, "errors": errors, "warnings": [], "images": 0, "people": 0, "keypoints": {}}
+        return {
+            **report, "ok": False, "errors_total": len(errors), "warnings_total": 0, "errors": errors[:max_listed],
+            "warnings": [], "images": 0, "people": 0, "keypoints": {},
+        }  # fmt: skip
     info = coco.get("info") if isinstance(coco.get("info"), dict) else {}
     sizes: dict[Any, tuple[int, int]] = {}
     root = Path(images)
     for im in coco["images"]:
-        if not isinstance(im, dict) or not isinstance(im.get("file_name"), str):
-            continue
+        if not isinstance(im, dict) or not isinstance(im.get("file_name"), str) or unsafe_file_name(im["file_name"]):
+            continue  # reported by iter_problems; never read a file outside the images folder
         path = root / im["file_name"]
         if not path.is_file():
             errors.append(f"image {im.get('id')}: file missing: {path}")
@@ -61,7 +64,10 @@ def check_dataset(
     available = np.zeros(NUM_KEYPOINTS, int)
     people = 0
     for im in images_by_id.values():
-        available += available_mask(im, info)
+        try:
+            available += available_mask(im, info)
+        except (TypeError, ValueError):
+            pass  # malformed available_keypoints: already an error from iter_problems
     for ann in coco["annotations"]:
         if not isinstance(ann, dict) or not isinstance(ann.get("keypoints"), list) or len(ann["keypoints"]) != 51:
             continue
