@@ -21,12 +21,12 @@ $EP quantize "$MODEL" --format int8 --calib "$OUT/calib" --out "$OUT/model_int8.
   --val "$D/coco_val/person_keypoints.json" --val-images "$D/coco_val/images" --layer-report || true
 for m in "$MODEL" "$OUT"/model_{fp32,fp16,dynamic,int8,int16x8}.tflite; do
   name=$(basename "$m"); name=${name%.*}
-  $EP bench accuracy "$m" --data "$D/coco_val/person_keypoints.json" --images "$D/coco_val/images" --out "$OUT/acc_$name" --json > /dev/null
+  $EP bench accuracy "$m" --data "$D/coco_val/person_keypoints.json" --images "$D/coco_val/images" --out "$OUT/acc_$name" --force --json > /dev/null
 done
 for m in "$MODEL" "$OUT/model_fp32.tflite" "$OUT/model_int8.tflite"; do
   name=$(basename "$m"); name=${name%.*}
   $EP bench accuracy "$m" --data "$D/lspet/person_keypoints_test.json" --images "$D/lspet/images" \
-    --lsp-joints "$D/lspet/joints.json" --out "$OUT/lsp_$name" --json > /dev/null
+    --lsp-joints "$D/lspet/joints.json" --out "$OUT/lsp_$name" --force --json > /dev/null
 done
 $EP bench latency "$OUT"/model_{fp32,fp16,dynamic,int8}.tflite --threads 1,2 --warmup 20 --runs 200 --json > "$OUT/latency.json"
 $EP bench latency "$OUT/model_int16x8.tflite" --threads 1 --warmup 3 --runs 20 --json > "$OUT/latency_int16x8.json"

@@ -53,8 +53,14 @@ def test_help_lists_commands_without_importing_tensorflow():
         # ranges checked before any work (a huge thread count made LiteRT segfault)
         (["bench", "latency", "{model}", "--threads", "99999"], "--threads must be between 1 and"),
         (["predict", "{model}", "{tmp}", "--out", "{tmp}-out/p", "--threads", "99999"], "--threads must be between 1 and"),
-        (["predict", "{model}", "{tmp}", "--out", "{tmp}-out/p", "--detector", "{model}", "--det-threshold", "2"], "--det-threshold"),  # noqa: E501
-        (["predict", "{model}", "{tmp}", "--out", "{tmp}-out/p", "--detector", "{model}", "--max-people", "-1"], "--max-people must"),  # noqa: E501
+        (
+            ["predict", "{model}", "{tmp}", "--out", "{tmp}-out/p", "--detector", "{model}", "--det-threshold", "2"],
+            "--det-threshold",
+        ),  # noqa: E501
+        (
+            ["predict", "{model}", "{tmp}", "--out", "{tmp}-out/p", "--detector", "{model}", "--max-people", "-1"],
+            "--max-people must",
+        ),  # noqa: E501
         (["data", "check", "{tmp}/deep.json", "--images", "{tmp}"], "nests too deeply"),
         (["eval", "{tmp}/deep.json", "--gt", "{tmp}/deep.json"], "nests too deeply"),
         (["calib", "build", "--synthetic", "--out", "{tmp}/c", "--input", "4096x4096"], "at most 1024"),

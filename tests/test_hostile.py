@@ -81,6 +81,10 @@ def sandbox(tmp_path_factory) -> Path:
     (inp / "text.keras").write_text("not a keras archive")
     shutil.copy(PRETRAINED / "edgehrnet-t_coco17_int8.tflite", inp / "model.tflite")
     shutil.copy(PRETRAINED / "edgehrnet-t_coco17.keras", inp / "model.keras")
+    from edgepose.quantize.convert import quantize
+    from edgepose.train import load_model
+
+    quantize(load_model(inp / "model.keras"), inp / "f32.tflite", "fp32")  # bundling a float model must work too
     (inp / "models").mkdir()
     shutil.copy(PRETRAINED / "edgehrnet-t_coco17_int8.tflite", inp / "models" / "m.tflite")
     # an earlier report folder (made by edgepose) and a user's own folder
@@ -147,7 +151,7 @@ for reader in READERS:
         CASES.append((f"{'-'.join(reader[:2])}:{ann}", [a.replace("{ann}", f"{{in}}/{ann}") for a in reader], why))
 CASES += [
     # outputs: never an input, never inside or around one, never another run's or the user's files
-    ("show-out-is-input", ["data", "show", "{in}/good.json", "--images", IMG, "--out", "{in}/good.json"], ".png file"),
+    ("show-out-is-input", ["data", "show", "{in}/good.json", "--images", IMG, "--out", "{in}/good.json"], "is the input"),
     ("show-out-is-input-png", ["data", "show", "{in}/good.json", "--images", "{in}/images", "--out", "{in}/images/1.png"],
      "lies inside the input folder"),
     ("show-out-is-dir", ["data", "show", "{in}/good.json", "--images", IMG, "--out", "{outdir}/dir.png"], "is a folder"),
@@ -209,6 +213,7 @@ CASES += [
     ("ok-predict", ["predict", M, IMG, "--out", "{out}"], None),
     ("ok-accuracy-force-over-earlier", ["bench", "accuracy", M, "--data", "{in}/good.json", "--images", IMG,
                                         "--out", "{root}/out/earlier", "--force"], None),
+    ("ok-bundle-fp32", ["bundle", "{in}/f32.tflite", "--out", "{out}"], None),
     ("ok-eval", ["eval", "{in}/preds_good.json", "--gt", "{in}/good.json", "--out", "{out}"], None),
 ]  # fmt: skip
 

@@ -30,6 +30,6 @@ PEERS=../shared/peers
 $E bench compare $OUT/model_int8.tflite $OUT/model_fp32.tflite edgepose/pretrained/edgehrnet-t_coco17_int8.tflite \
   $PEERS/movenet_single_pose_lightning_ptq.tflite $PEERS/pose_landmark_lite.tflite \
   $PEERS/pp_tinypose/128x96/model.xml $PEERS/pp_tinypose/256x192/model.xml \
-  --data $D/coco_val/person_keypoints.json --images $D/coco_val/images --threads 1,2 --runs 100 --out $OUT/compare
+  --data $D/coco_val/person_keypoints.json --images $D/coco_val/images --threads 1,2 --runs 100 --out $OUT/compare --force
 echo "next: python benchmarks/pretrained_card.py $RUN $OUT edgepose/pretrained --before BEFORE_DIR, then"
 echo "      edgepose bundle $OUT/model_int8.tflite --out BUNDLE --metrics edgepose/pretrained/metrics.json and copy the bundled file"

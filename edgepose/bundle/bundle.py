@@ -28,7 +28,7 @@ def bundle(model: str | Path, out_dir: str | Path, version: str = "", metrics: s
     overhead = write_metadata(src, target, contract)
     atomic_write_json(out / "contract.json", read_metadata(target))
     vectors = None
-    if read_metadata(target)["output"].get("quantization"):  # decoder test vectors are raw int8 heatmaps
+    if (read_metadata(target)["output"].get("quantization") or {}).get("scale"):  # test vectors: raw int8 heatmaps
         vectors = atomic_write_json(out / "test_vectors.json", make_test_vectors(target))
     from .codegen import kotlin_constants, swift_constants
 

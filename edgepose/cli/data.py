@@ -178,10 +178,11 @@ def show(
 ) -> None:
     """Draw samples with their skeletons into a PNG grid."""
     from ..data.show import show_samples
-    from ..fsutil import output_file
+    from ..fsutil import check_apart, output_file
 
     if n < 1:
         raise EdgeposeError(f"-n must be at least 1, got {n}")
+    check_apart(out, [annotations, images])
     if out.suffix.lower() != ".png":
         raise EdgeposeError(f"--out {out} must name a .png file")
     size = parse_size(input_size)
