@@ -2,9 +2,9 @@
 # Ship the distilled student (run after benchmarks/distill/train_student.sh finished), from the
 # repository root with ../shared beside it. Writes runs/distill/ship/ and prints the must-show tables;
 # copying the files into edgepose/pretrained/ is the last, manual step (see the end).
-#   NAME=student-m-128x96 bash benchmarks/distill/ship.sh
+#   NAME=student-m-128x96-trunc bash benchmarks/distill/ship.sh   (BEFORE_REV: the commit holding the previous model)
 set -euo pipefail
-NAME=${NAME:-student-m-128x96}
+NAME=${NAME:-student-m-128x96-trunc}
 INPUT=${INPUT:-128x96}
 D=../shared/data
 P=runs/distill/data
@@ -27,7 +27,15 @@ $E quantize $MODEL --format int8 --calib $OUT/calib --out $OUT/model_int8.tflite
   --val $D/coco_val/person_keypoints.json --val-images $D/coco_val/images --max-ap-drop 0.005 | tee $OUT/gate.txt
 $E edgetpu check $OUT/model_int8.tflite | tee $OUT/edgetpu.txt
 PEERS=../shared/peers
-$E bench compare $OUT/model_int8.tflite $OUT/model_fp32.tflite edgepose/pretrained/edgehrnet-t_coco17_int8.tflite \
+# ours before (the shipped v2 edgehrnet-t, from git) and after, under names the table can tell apart
+C=$OUT/compare_models
+mkdir -p $C
+git show ${BEFORE_REV:-HEAD}:edgepose/pretrained/edgehrnet-t_coco17.keras > $C/v2-t.keras
+git show ${BEFORE_REV:-HEAD}:edgepose/pretrained/edgehrnet-t_coco17_int8.tflite > $C/before_v2-t_int8.tflite
+$E quantize $C/v2-t.keras --format fp32 --out $C/before_v2-t_fp32.tflite --force
+cp $OUT/model_int8.tflite $C/after_student-m_int8.tflite
+cp $OUT/model_fp32.tflite $C/after_student-m_fp32.tflite
+$E bench compare $C/after_student-m_int8.tflite $C/after_student-m_fp32.tflite $C/before_v2-t_int8.tflite $C/before_v2-t_fp32.tflite \
   $PEERS/movenet_single_pose_lightning_ptq.tflite $PEERS/pose_landmark_lite.tflite \
   $PEERS/pp_tinypose/128x96/model.xml $PEERS/pp_tinypose/256x192/model.xml \
   --data $D/coco_val/person_keypoints.json --images $D/coco_val/images --threads 1,2 --runs 100 --out $OUT/compare --force
