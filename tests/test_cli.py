@@ -3,7 +3,6 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -74,7 +73,9 @@ def test_bad_input_gives_one_line_and_nonzero_exit(tmp_path, args, message):
     person = {"id": 1, "image_id": 1, "category_id": 1, "bbox": [0, 0, 10, 10], "keypoints": [5, 5, 2] * 17}
     lost = {**empty, "images": [{"id": 1, "file_name": "gone.jpg"}], "annotations": [person]}
     (tmp_path / "missing_image.json").write_text(__import__("json").dumps(lost))
-    model = Path(__file__).resolve().parents[1] / "edgepose" / "pretrained" / "edgehrnet-t_coco17_int8.tflite"
+    from edgepose.pretrained import pretrained_tflite
+
+    model = pretrained_tflite()
     res = run(*[a.format(tmp=tmp_path, model=model) for a in args])
     assert res.returncode != 0
     lines = [line for line in res.stderr.splitlines() if line.strip()]

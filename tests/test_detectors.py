@@ -14,13 +14,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edgepose.errors import EdgeposeError
+from edgepose.pretrained import pretrained_tflite
 from edgepose.runtime.detectors import Detection, PersonDetector, box_iou, nms, open_detector, ssd_anchors
 from edgepose.runtime.estimator import Pose
 from edgepose.runtime.tracking import DetectThenTrack, OneEuroFilter, track_affinity
 
 REPO = Path(__file__).resolve().parents[1]
 PEERS = Path(os.environ.get("EDGEPOSE_SHARED_PEERS", REPO.parent / "shared" / "peers"))
-PRETRAINED = REPO / "edgepose" / "pretrained" / "edgehrnet-t_coco17_int8.tflite"
+PRETRAINED = pretrained_tflite()
 needs_peers = pytest.mark.skipif(not (PEERS / "pose_detection.tflite").is_file(), reason=f"peer models not found at {PEERS}")
 
 

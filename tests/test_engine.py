@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from edgepose.engine.model import TensorSpec, backend_for, dequantize, display_name, open_model, quantize
 from edgepose.errors import EdgeposeError
+from edgepose.pretrained import pretrained_tflite
 
-PRETRAINED = Path(__file__).resolve().parents[1] / "edgepose" / "pretrained" / "edgehrnet-t_coco17_int8.tflite"
+PRETRAINED = pretrained_tflite()
 
 
 @settings(max_examples=60, deadline=None)

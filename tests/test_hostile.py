@@ -17,8 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-PRETRAINED = ROOT / "edgepose" / "pretrained"
+from edgepose.pretrained import pretrained_keras, pretrained_tflite
 
 
 def _person(aid: int, image_id: int, box=(20.0, 10.0, 60.0, 110.0), **extra) -> dict:
@@ -79,14 +78,14 @@ def sandbox(tmp_path_factory) -> Path:
     (inp / "truncated.json").write_text(json.dumps(_doc(images[:1], [_person(1, 1)])))
     (inp / "corrupt.tflite").write_bytes(b"TFL3" + bytes(rng.integers(0, 255, 4000, dtype=np.uint8)))
     (inp / "text.keras").write_text("not a keras archive")
-    shutil.copy(PRETRAINED / "edgehrnet-t_coco17_int8.tflite", inp / "model.tflite")
-    shutil.copy(PRETRAINED / "edgehrnet-t_coco17.keras", inp / "model.keras")
+    shutil.copy(pretrained_tflite(), inp / "model.tflite")
+    shutil.copy(pretrained_keras(), inp / "model.keras")
     from edgepose.quantize.convert import quantize
     from edgepose.train import load_model
 
     quantize(load_model(inp / "model.keras"), inp / "f32.tflite", "fp32")  # bundling a float model must work too
     (inp / "models").mkdir()
-    shutil.copy(PRETRAINED / "edgehrnet-t_coco17_int8.tflite", inp / "models" / "m.tflite")
+    shutil.copy(pretrained_tflite(), inp / "models" / "m.tflite")
     # an earlier report folder (made by edgepose) and a user's own folder
     for name in ("earlier", "users_folder"):
         (root / "out" / name).mkdir()

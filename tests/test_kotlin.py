@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from edgepose.pretrained import pretrained_tflite
+
 ROOT = Path(__file__).resolve().parents[1]
 ANDROID = ROOT / "examples" / "android"
-MODEL = ROOT / "edgepose" / "pretrained" / "edgehrnet-t_coco17_int8.tflite"
+MODEL = pretrained_tflite()
 
 pytestmark = [
     pytest.mark.slow,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from edgepose.pretrained import HERE, SHIPPED
+from edgepose.pretrained import DEFAULT, HERE, SHIPPED
 
-NAME = "edgehrnet-t"
+NAME = DEFAULT
 KERAS, TFLITE = (HERE / f for f in SHIPPED[NAME])
 SHARED = Path(os.environ.get("EDGEPOSE_SHARED_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data"))
 pytestmark = pytest.mark.skipif(not TFLITE.is_file(), reason="no pretrained weights in this checkout")

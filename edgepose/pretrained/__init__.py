@@ -11,6 +11,7 @@ from pathlib import Path
 from ..errors import EdgeposeError
 
 HERE = Path(__file__).resolve().parent
+DEFAULT = "edgehrnet-t"  # the model `--init pretrained`, the examples and the tests use
 SHIPPED = {
     # registry name -> (keras file, int8 tflite file)
     "edgehrnet-t": ("edgehrnet-t_coco17.keras", "edgehrnet-t_coco17_int8.tflite"),
@@ -26,9 +27,9 @@ def _shipped(name: str, which: int) -> Path:
     return path
 
 
-def pretrained_keras(name: str = "edgehrnet-t") -> Path:
+def pretrained_keras(name: str = DEFAULT) -> Path:
     return _shipped(name, 0)
 
 
-def pretrained_tflite(name: str = "edgehrnet-t") -> Path:
+def pretrained_tflite(name: str = DEFAULT) -> Path:
     return _shipped(name, 1)
