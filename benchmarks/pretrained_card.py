@@ -26,6 +26,9 @@ def load(path: Path):
 
 
 FACE = tuple(COCO_KEYPOINTS[k] for k in FACE_INDICES)
+DEFAULT_LIMITATIONS = """- Small: trained for a few CPU hours on ~5,000 real people, most of them athletes (LSPET) with no
+  face labels; only 86 COCO people teach the nose, eyes and ears, which carry the smallest OKS
+  sigmas, so COCO AP is far below published models (MoveNet Lightning: 57 AP on full COCO val)."""
 DEFAULT_REPRODUCE = "`bash benchmarks/pretrained.sh MODEL.keras OUT && python benchmarks/pretrained_card.py RUN OUT CARD_DIR`"
 
 
@@ -40,6 +43,13 @@ def main() -> None:
     ap.add_argument("--previous", default="the previous shipped model")
     ap.add_argument("--note", default="", help="Markdown paragraph added to the Training section")
     ap.add_argument("--reproduce", default="", help="Markdown: how to reproduce these weights")
+    ap.add_argument("--limitations", default="", help="Markdown bullets: what the model cannot do")
+    ap.add_argument(
+        "--selection",
+        default="The shipped weights are the last finished epoch's (`last.keras`), not a checkpoint selected on the "
+        "evaluation set.",
+        help="Markdown: which checkpoint ships and how it was chosen",
+    )
     args = ap.parse_args()
     run, figs, out = args.run, args.figs, args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -186,9 +196,7 @@ Data (COCO-17 files, absent keypoints masked):
 
 {datasets}
 {pseudo}
-(`lspet` train and train_extra: 5,000 people with 12 body keypoints and no face; `coco_train`: 86 people
-with all 17.) The shipped weights are the last finished epoch's (`last.keras`), not a checkpoint
-selected on the evaluation set.{interim}
+{args.selection}{interim}
 
 {args.note}
 
@@ -219,9 +227,7 @@ Per keypoint (Keras, coco_val): AP of that keypoint alone (its own OKS sigma) an
 {before_section}
 ## Limitations
 
-- Small: trained for a few CPU hours on ~5,000 real people, most of them athletes (LSPET) with no
-  face labels; only 86 COCO people teach the nose, eyes and ears, which carry the smallest OKS
-  sigmas, so COCO AP is far below published models (MoveNet Lightning: 57 AP on full COCO val).
+{args.limitations or DEFAULT_LIMITATIONS}
 - `coco_val` has 142 people: AP moves by about +-0.01 between runs.
 - Single person per crop (top-down): it needs person boxes.
 
