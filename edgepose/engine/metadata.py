@@ -1,8 +1,9 @@
-"""A model's contract embedded in its ``.tflite`` file as a named metadata buffer.
+"""A model's contract embedded in its ``.tflite`` file as named metadata buffers.
 
-TFLite models carry ``metadata`` entries (name -> buffer). edgepose writes one entry,
-``edgepose.contract``, holding UTF-8 JSON: input size, colour order, normalisation or
-quantization, output kind, heatmap stride and codec, keypoint names, skeleton, flip pairs,
+TFLite models carry ``metadata`` entries (name -> buffer). edgepose writes two: the standard
+``TFLITE_METADATA`` (read by Android Studio, the Task Library and ``MetadataDisplayer``; see
+:mod:`edgepose.engine.standard_metadata`) and ``edgepose.contract``, holding UTF-8 JSON: input
+size, colour order, normalisation or quantization, output kind, heatmap stride and codec, keypoint names, skeleton, flip pairs,
 version, training data and measured figures. Interpreters ignore unknown metadata, so a
 bundled model runs everywhere unchanged. Numpy + the LiteRT schema bindings only.
 """
@@ -59,25 +60,36 @@ def read_metadata(path: str | Path) -> dict[str, Any] | None:
 
 
 def write_metadata(src: str | Path, dst: str | Path, contract: dict[str, Any]) -> int:
-    """Copy ``src`` to ``dst`` (atomically) with ``contract`` embedded, replacing an earlier
-    edgepose contract. Returns the size overhead in bytes."""
+    """Copy ``src`` to ``dst`` (atomically) with ``contract`` embedded twice: as the
+    ``edgepose.contract`` JSON entry, and as standard TFLite Model Metadata (``TFLITE_METADATA``
+    plus the keypoint label file appended as a zip; :mod:`edgepose.engine.standard_metadata`).
+    Earlier entries of both kinds are replaced. Returns the size overhead in bytes."""
     schema = _schema()
     import flatbuffers
 
+    from .standard_metadata import METADATA_BUFFER_NAME, append_associated_files, associated_files, model_metadata
+
     source = Path(src)
     data = source.read_bytes()
-    model = schema.ModelT.InitFromPackedBuf(bytearray(data), 0)
+    model = schema.ModelT.InitFromPackedBuf(bytearray(data), 0)  # an appended zip of an earlier bundle is dropped
     payload = json.dumps({**contract, "format": CONTRACT_FORMAT}, indent=1, sort_keys=True).encode("utf-8")
-    model.metadata = [m for m in (model.metadata or []) if (m.name or b"") not in (METADATA_NAME, METADATA_NAME.encode())]
-    buffer = schema.BufferT()
-    buffer.data = np.frombuffer(payload, dtype=np.uint8)
-    model.buffers.append(buffer)
-    entry = schema.MetadataT()
-    entry.name = METADATA_NAME
-    entry.buffer = len(model.buffers) - 1
-    model.metadata.append(entry)
-    builder = flatbuffers.Builder(len(data) + len(payload) + 1024)
+    ours = {METADATA_NAME, METADATA_BUFFER_NAME}
+    model.metadata = [m for m in (model.metadata or []) if _entry_name(m) not in ours]
+    for name, blob in ((METADATA_NAME, payload), (METADATA_BUFFER_NAME, model_metadata(contract))):
+        buffer = schema.BufferT()
+        buffer.data = np.frombuffer(blob, dtype=np.uint8)
+        model.buffers.append(buffer)
+        entry = schema.MetadataT()
+        entry.name = name
+        entry.buffer = len(model.buffers) - 1
+        model.metadata.append(entry)
+    builder = flatbuffers.Builder(len(data) + len(payload) + 4096)
     builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
-    packed = bytes(builder.Output())
+    packed = append_associated_files(bytes(builder.Output()), associated_files(contract))
     atomic_write_bytes(dst, packed)
     return len(packed) - len(data)
+
+
+def _entry_name(entry: Any) -> str:
+    name = entry.name or b""
+    return name.decode("utf-8", "replace") if isinstance(name, bytes) else str(name)
