@@ -44,6 +44,7 @@ def main() -> None:
     ap.add_argument("--note", default="", help="Markdown paragraph added to the Training section")
     ap.add_argument("--reproduce", default="", help="Markdown: how to reproduce these weights")
     ap.add_argument("--limitations", default="", help="Markdown bullets: what the model cannot do")
+    ap.add_argument("--origin", default="", help="Markdown: where the training started (default: from the run's init)")
     ap.add_argument(
         "--selection",
         default="The shipped weights are the last finished epoch's (`last.keras`), not a checkpoint selected on the "
@@ -169,7 +170,7 @@ Per keypoint, AP of that keypoint alone (its own OKS sigma):
         if epochs < cfg["epochs"]
         else ""
     )
-    origin = f"Fine-tuned from {args.previous}" if cfg.get("init") else "Trained from scratch"
+    origin = args.origin or (f"Fine-tuned from {args.previous}" if cfg.get("init") else "Trained from scratch")
     pseudo = (
         f" Keypoints filled by teacher models (`edgepose data pseudo-label`) have loss weight {cfg.get('pseudo_weight')}."
         if any("pseudo" in str(d) for d in cfg["datasets"])

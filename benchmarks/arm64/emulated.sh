@@ -109,7 +109,7 @@ shared="$repo/../shared/data/coco_val"
 if [ -f "$shared/person_keypoints.json" ]; then
   cp -r "$shared" "$work/fixtures/coco_val"
 fi
-model=edgehrnet-t_coco17_int8.tflite
+model=$(cd "$repo/edgepose/pretrained" && ls ./*_int8.tflite | head -n 1 | xargs basename)  # the shipped int8 model
 cp "$repo/edgepose/pretrained/$model" "$work/$model"
 
 cp "$repo/benchmarks/arm64/probe.py" "$work/"
