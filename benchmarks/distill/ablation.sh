@@ -18,8 +18,8 @@ E=.venv/bin/edgepose
 [ -f $P/val_lspet300.json ] || bash benchmarks/distill/prepare.sh
 mkdir -p $A
 if [ ! -f $A/photos.json ]; then
-  mkdir -p $A/photos
-  .venv/bin/python - "$P" "$A/photos" <<'PY'
+  mkdir -p $A/photo_folder
+  .venv/bin/python - "$P" "$A/photo_folder" <<'PY'
 import json, os, sys
 from pathlib import Path
 src = json.loads((Path(sys.argv[1]) / "lspet_more_train_teacher.json").read_text())
@@ -29,7 +29,7 @@ for im in src["images"]:  # the training part of train_more only (the validation
     if not link.exists():
         os.symlink(Path("../shared/data/lspet/images", im["file_name"]).resolve(), link)
 PY
-  $E data teacher-label $A/photos --teacher ../shared/peers/pp_tinypose/256x192/model.xml \
+  $E data teacher-label $A/photo_folder --teacher ../shared/peers/pp_tinypose/256x192/model.xml \
     --detector ../shared/peers/pose_detection.tflite --out $A/photos.json
 fi
 COMMON="--val $P/val_lspet300.json --val-images $D/lspet/images --val-every 3 --model edgehrnet-t --input 128x96
@@ -48,7 +48,7 @@ run soft $P/lspet_train_teacher.json --images $LSP \
   --box extent --box-jitter 0.1 --soft-teacher ../shared/peers/pp_tinypose/128x96/model.xml --soft-alpha 0.5
 run photos $P/lspet_train_teacher.json --images $LSP \
   --data $P/lspet_extra_teacher.json:$LSP:0.67 --data $P/coco_train_teacher.json:$D/coco_train/images:0.3 \
-  --data $A/photos.json:$A/photos:0.9 --teacher-weight 1 --box extent --box-jitter 0.1
+  --data $A/photos.json:$A/photo_folder:0.9 --teacher-weight 1 --box extent --box-jitter 0.1
 for arm in human teacher boxes soft photos; do
   m=$A/$arm/best.keras
   $E bench accuracy $m --data $D/coco_val/person_keypoints.json --images $D/coco_val/images --json > $A/$arm/coco_val.json
