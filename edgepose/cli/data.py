@@ -83,7 +83,7 @@ def teacher_label_cmd(
     detector: Optional[Path] = typer.Option(
         None, "--detector", help="Person detector for a photo folder (default: whole frames)."
     ),
-    norm: Optional[str] = typer.Option(
+    normalization: Optional[str] = typer.Option(
         None, "--norm", help="Teacher input normalisation when its file does not say: raw | unit | symmetric | imagenet."
     ),
     codec: Optional[str] = typer.Option(
@@ -103,7 +103,7 @@ def teacher_label_cmd(
         raise EdgeposeError(f"{out} exists; pass --force to overwrite it")
     rep = RichReporter()
     doc = teacher_label_source(
-        source, teacher, images=images, detector=detector, threads=threads, normalization=norm, codec=codec,
+        source, teacher, images=images, detector=detector, threads=threads, normalization=normalization, codec=codec,
         min_score=min_score, on_start=lambda n: rep.start("teacher-label", n), on_progress=rep.advance,
     )  # fmt: skip
     with output_file(out, force=force, inputs=inputs) as tmp:
