@@ -1,6 +1,6 @@
 """Live multi-person pose from a webcam (or any video) with detect-then-track and One Euro smoothing.
 
-    python examples/webcam.py edgepose/pretrained/edgehrnet-t_coco17_int8.tflite \
+    python examples/webcam.py edgepose/pretrained/edgehrnet-m_coco17_int8.tflite \
         --detector pose_detection.tflite [--camera 0 | --video clip.mp4] [--redetect-every 10]
 
 The detector runs on the first frame, every --redetect-every frames, and whenever a person's

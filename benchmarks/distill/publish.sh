@@ -18,9 +18,11 @@ rm -rf $CARD && mkdir -p $CARD
   --selection "${SELECTION:-The shipped weights are best.keras: the epoch with the highest AP on the 300-image validation split carved from LSPET train_more (never coco_val).}" \
   --note "${NOTE:-}" --reproduce "${REPRODUCE:-\`bash benchmarks/distill/prepare.sh && bash benchmarks/distill/train_student.sh && bash benchmarks/distill/finetune_student.sh && bash benchmarks/distill/ship.sh && bash benchmarks/distill/publish.sh\`}" \
   --limitations "${LIMITATIONS:-}" --origin "${ORIGIN:-}"
-$E bundle $OUT/model_int8.tflite --out $OUT/bundle --version $VERSION --metrics $CARD/metrics.json --card $CARD/MODEL_CARD.md --force
+mkdir -p $OUT/named && cp $OUT/model_int8.tflite $OUT/named/${MODEL}_coco17_int8.tflite  # the file name is the model's name
+$E bundle $OUT/named/${MODEL}_coco17_int8.tflite --out $OUT/bundle --version $VERSION --metrics $CARD/metrics.json \
+  --card $CARD/MODEL_CARD.md --force
 cp $RUN/best.keras $PRE/${MODEL}_coco17.keras
-cp $OUT/bundle/model_int8.tflite $PRE/${MODEL}_coco17_int8.tflite
+cp $OUT/bundle/${MODEL}_coco17_int8.tflite $PRE/${MODEL}_coco17_int8.tflite
 cp $CARD/MODEL_CARD.md $CARD/metrics.json $PRE/
 [ -f $CARD/curves.png ] && cp $CARD/curves.png $PRE/
 echo "published $PRE/${MODEL}_coco17{.keras,_int8.tflite} (version $VERSION)"

@@ -11,10 +11,10 @@ from pathlib import Path
 from ..errors import EdgeposeError
 
 HERE = Path(__file__).resolve().parent
-DEFAULT = "edgehrnet-t"  # the model `--init pretrained`, the examples and the tests use
+DEFAULT = "edgehrnet-m"  # the model `--init pretrained`, the examples and the tests use
 SHIPPED = {
     # registry name -> (keras file, int8 tflite file)
-    "edgehrnet-t": ("edgehrnet-t_coco17.keras", "edgehrnet-t_coco17_int8.tflite"),
+    "edgehrnet-m": ("edgehrnet-m_coco17.keras", "edgehrnet-m_coco17_int8.tflite"),
 }
 
 
