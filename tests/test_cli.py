@@ -123,7 +123,9 @@ def test_calib_build_and_quantize_from_the_cli(tiny_run, synth_set, tmp_path):
     assert est.contract.input_dtype == "uint8" and est.contract.input_quant[0] > 0
     again = run(*args, "--out", str(out))
     assert again.returncode == 1 and "--force" in again.stderr
+    not_calib = tmp_path / "not_calib"  # a folder without calibration.npz (not around --out: the output policy)
+    not_calib.mkdir()
     wrong = run(
-        "quantize", tiny_run["summary"]["checkpoint"], "--format", "int8", "--calib", str(tmp_path), "--out", str(out), "--force"
+        "quantize", tiny_run["summary"]["checkpoint"], "--format", "int8", "--calib", str(not_calib), "--out", str(out), "--force"
     )
     assert wrong.returncode == 1 and "calib build" in wrong.stderr
