@@ -268,11 +268,12 @@ def _check_depth(text: str, path: Path, what: str) -> None:
     if step.size and int(np.cumsum(step).max()) > MAX_JSON_DEPTH:
         raise EdgeposeError(f"{path}: the {what} nests too deeply (over {MAX_JSON_DEPTH} levels) to be a dataset or report")
     # strict numbers: no integer beyond int64, no exponent that overflows a float
-    breaks = np.flatnonzero((chars < 48) | (chars > 57))
-    longest = int((np.diff(np.concatenate(([-1], breaks, [chars.size]))) - 1).max()) if chars.size else 0
-    huge = longest >= 19 or re.search(r"[eE]\+?\d{3}", brackets)
-    if huge:
-        raise EdgeposeError(f"{path}: the {what} holds a number out of range (over 18 digits or a 3-digit exponent)")
+    # (digits after a decimal point are a float's precision, not its size: 0.0055939675718545915 is fine)
+    breaks = np.concatenate(([-1], np.flatnonzero((chars < 48) | (chars > 57)), [chars.size]))
+    long_runs = np.flatnonzero(np.diff(breaks) - 1 >= 19)
+    huge_int = any(breaks[i] < 0 or chars[breaks[i]] != ord(".") for i in long_runs)
+    if huge_int or re.search(r"[eE]\+?\d{3}", brackets):
+        raise EdgeposeError(f"{path}: the {what} holds a number out of range (an integer over 18 digits or an exponent over 99)")
 
 
 class _BadNumber(ValueError):

@@ -119,3 +119,5 @@ def test_read_json_is_bounded_and_strict(tmp_path, text, expected):
         read_json(bad)
     bad.write_text('{"name": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", "v": 1.5e-07}')
     assert read_json(bad) == {"name": "[" * 71, "v": 1.5e-07}
+    bad.write_text('{"loss": 0.0055939675718545915, "tiny": 1e-120, "n": -123456789012345678}')  # long fractions are fine
+    assert read_json(bad)["loss"] == 0.0055939675718545915
