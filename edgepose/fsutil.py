@@ -182,15 +182,6 @@ def output_file(path: str | os.PathLike, force: bool = False, inputs: Iterable[s
             raise
 
 
-def check_new_files(folder: str | os.PathLike | None, names: Iterable[str], force: bool) -> None:
-    """Refuse to replace report files (``folder/name``) that exist, unless ``force``."""
-    if folder is None or force:
-        return
-    existing = [n for n in names if (Path(folder) / n).exists()]
-    if existing:
-        raise EdgeposeError(f"{folder} already holds {', '.join(existing)}; pass `force` to overwrite")
-
-
 def ensure_writable_parent(path: str | os.PathLike) -> Path:
     """Return ``path`` as a Path after checking that its folder exists or can be made, and is writable."""
     target = Path(path)
