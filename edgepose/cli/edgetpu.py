@@ -18,12 +18,19 @@ def edgetpu_check(
     model: Path = typer.Argument(..., help="int8 .tflite model (before edgetpu_compiler)."),
     all_ops: bool = typer.Option(False, "--all", help="List every op, not only those left on the CPU."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
+    runtime_version: Optional[int] = typer.Option(
+        None,
+        "--runtime-version",
+        min=10,
+        max=14,
+        help="Edge TPU runtime the model must run on (ops marked 13+/14+ in Coral's table need it); default 14, the newest.",
+    ),  # fmt: skip
 ) -> None:
-    """Predict, op by op, what edgetpu_compiler maps to the TPU (no TensorFlow, no compiler needed)."""
+    """Predict, op by op, what edgetpu_compiler maps to the TPU, by Coral's documented rules (no TensorFlow, no compiler)."""
     from ..edgetpu import edgetpu_check as run_check
     from ..edgetpu import edgetpu_markdown
 
-    report = run_check(model)
+    report = run_check(model) if runtime_version is None else run_check(model, runtime_version)
     if json_out:
         out_console.print_json(json.dumps(report))
     else:

@@ -10,7 +10,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..errors import EdgeposeError
+
+SMALL_CONSTANT_BYTES = 65536
+_NUMPY_DTYPES = {
+    "INT8": np.int8, "UINT8": np.uint8, "INT16": np.int16, "INT32": np.int32, "INT64": np.int64,
+    "FLOAT32": np.float32, "FLOAT16": np.float16, "BOOL": np.bool_,
+}  # fmt: skip
 
 
 @dataclass
@@ -23,6 +31,8 @@ class TensorInfo:
     constant: bool  # backed by a buffer with data (weights, biases, shapes)
     scale: tuple[float, ...] = ()
     zero_point: tuple[int, ...] = ()
+    variable: bool = False  # a state tensor the op writes (LSTM states), not an activation
+    values: Any = None  # numpy array of a small constant (<= 64 KiB: axes, paddings, strides), else None
 
     @property
     def quantized(self) -> bool:
@@ -108,6 +118,23 @@ def _parse(schema, p: Path, data: bytes) -> ModelGraph:
         buf = model.Buffers(buffer_index)
         return buf.DataLength() > 0 or buf.Size() > 0
 
+    def small_values(buffer_index: int, dtype: str, shape: tuple[int, ...]):
+        buf = model.Buffers(buffer_index)
+        np_dtype = _NUMPY_DTYPES.get(dtype)
+        if np_dtype is None:
+            return None
+        if buf.DataLength():
+            if buf.DataLength() > SMALL_CONSTANT_BYTES:
+                return None
+            raw = buf.DataAsNumpy().tobytes()
+        elif 0 < buf.Size() <= SMALL_CONSTANT_BYTES and buf.Offset() + buf.Size() <= len(data):
+            raw = data[buf.Offset() : buf.Offset() + buf.Size()]
+        else:
+            return None
+        arr = np.frombuffer(raw, dtype=np_dtype)
+        n = int(np.prod(shape)) if shape else 1
+        return arr.reshape(shape) if arr.size == n else arr
+
     tensors = []
     for i in range(graph.TensorsLength()):
         t = graph.Tensors(i)
@@ -116,16 +143,19 @@ def _parse(schema, p: Path, data: bytes) -> ModelGraph:
         q = t.Quantization()
         scale = tuple(float(v) for v in q.ScaleAsNumpy()) if q is not None and q.ScaleLength() else ()
         zero = tuple(int(v) for v in q.ZeroPointAsNumpy()) if q is not None and q.ZeroPointLength() else ()
+        dtype = dtype_names.get(t.Type(), str(t.Type()))
         tensors.append(
             TensorInfo(
                 index=i,
                 name=(t.Name() or b"").decode("utf-8", "replace"),
                 shape=shape,
                 shape_signature=signature,
-                dtype=dtype_names.get(t.Type(), str(t.Type())),
+                dtype=dtype,
                 constant=has_data(t.Buffer()),
                 scale=scale,
                 zero_point=zero,
+                variable=bool(t.IsVariable()),
+                values=small_values(t.Buffer(), dtype, shape) if has_data(t.Buffer()) else None,
             )
         )
     ops = []
@@ -154,25 +184,64 @@ def _parse(schema, p: Path, data: bytes) -> ModelGraph:
     )
 
 
+_OPTION_FIELDS = {
+    # op name -> (options class, {key: getter}); only what the Edge TPU rules read
+    "RESIZE_BILINEAR": ("ResizeBilinearOptions", {"align_corners": "AlignCorners", "half_pixel_centers": "HalfPixelCenters"}),
+    "RESIZE_NEAREST_NEIGHBOR": (
+        "ResizeNearestNeighborOptions",
+        {"align_corners": "AlignCorners", "half_pixel_centers": "HalfPixelCenters"},
+    ),
+    "CONV_2D": (
+        "Conv2DOptions",
+        {
+            "stride_h": "StrideH",
+            "stride_w": "StrideW",
+            "dilation_h": "DilationHFactor",
+            "dilation_w": "DilationWFactor",
+            "fused_activation": "FusedActivationFunction",
+        },
+    ),
+    "DEPTHWISE_CONV_2D": (
+        "DepthwiseConv2DOptions",
+        {
+            "stride_h": "StrideH",
+            "stride_w": "StrideW",
+            "dilation_h": "DilationHFactor",
+            "dilation_w": "DilationWFactor",
+            "fused_activation": "FusedActivationFunction",
+        },
+    ),
+    "CONCATENATION": ("ConcatenationOptions", {"axis": "Axis", "fused_activation": "FusedActivationFunction"}),
+    "AVERAGE_POOL_2D": ("Pool2DOptions", {"fused_activation": "FusedActivationFunction"}),
+    "MAX_POOL_2D": ("Pool2DOptions", {"fused_activation": "FusedActivationFunction"}),
+    "PACK": ("PackOptions", {"axis": "Axis"}),
+    "FULLY_CONNECTED": ("FullyConnectedOptions", {"weights_format": "WeightsFormat", "keep_num_dims": "KeepNumDims"}),
+    "STRIDED_SLICE": (
+        "StridedSliceOptions",
+        {"ellipsis_mask": "EllipsisMask", "new_axis_mask": "NewAxisMask", "shrink_axis_mask": "ShrinkAxisMask"},
+    ),
+    "MEAN": ("ReducerOptions", {"keep_dims": "KeepDims"}),
+    "SUM": ("ReducerOptions", {"keep_dims": "KeepDims"}),
+    "REDUCE_MAX": ("ReducerOptions", {"keep_dims": "KeepDims"}),
+    "REDUCE_MIN": ("ReducerOptions", {"keep_dims": "KeepDims"}),
+}
+
+
 def _options(schema, op, name: str) -> dict[str, Any]:
-    """The few builtin options the Edge TPU rules need (resize flags, conv strides/dilation)."""
+    """The builtin options the Edge TPU rules read (resize flags, dilation, fused activations,
+    axes, masks); plain Python values keyed as in ``_OPTION_FIELDS``."""
     table = op.BuiltinOptions()
-    if table is None:
+    spec = _OPTION_FIELDS.get(name)
+    if table is None or spec is None:
         return {}
-    kinds = {
-        "RESIZE_BILINEAR": schema.ResizeBilinearOptions,
-        "RESIZE_NEAREST_NEIGHBOR": schema.ResizeNearestNeighborOptions,
-        "CONV_2D": schema.Conv2DOptions,
-        "DEPTHWISE_CONV_2D": schema.DepthwiseConv2DOptions,
-    }
-    cls = kinds.get(name)
-    if cls is None:
-        return {}
-    opts = cls()
+    cls_name, getters = spec
+    opts = getattr(schema, cls_name)()
     opts.Init(table.Bytes, table.Pos)
-    if name.startswith("RESIZE"):
-        return {"align_corners": bool(opts.AlignCorners()), "half_pixel_centers": bool(opts.HalfPixelCenters())}
-    return {
-        "stride": (opts.StrideH(), opts.StrideW()),
-        "dilation": (opts.DilationHFactor(), opts.DilationWFactor()),
-    }
+    values = {key: getattr(opts, getter)() for key, getter in getters.items()}
+    for key in ("align_corners", "half_pixel_centers", "keep_num_dims", "keep_dims"):
+        if key in values:
+            values[key] = bool(values[key])
+    if "stride_h" in values:  # the tuple form the older callers read
+        values["stride"] = (values["stride_h"], values["stride_w"])
+        values["dilation"] = (values["dilation_h"], values["dilation_w"])
+    return values
