@@ -29,19 +29,28 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 ONNX2TF_SAMPLE = "calibration_image_sample_data_20x128x128x3_float32.npy"  # what onnx2tf would download
 
 
-def _load_onnx(path: Path):
+def _load_onnx(path: Path) -> tuple[Any, list[str]]:
+    """``(model ready for onnx2tf, notes on what was rewritten)``: legacy files (IR 3, opset < 11,
+    initializers as inputs, old BatchNormalization) are brought up to date first (onnx_legacy)."""
     try:
         import onnx
     except ImportError:
         raise EdgeposeError("ONNX conversion needs the convert extra: pip install 'edgepose[convert]'") from None
+    from .onnx_legacy import is_legacy, modernize
+
     if not path.is_file():
         raise EdgeposeError(f"model file not found: {path}")
     try:
         model = onnx.load(str(path))
+    except Exception as exc:
+        raise EdgeposeError(f"{path} is not a valid ONNX model: {str(exc).splitlines()[0][:200]}") from None
+    if is_legacy(model):
+        return modernize(model)
+    try:
         onnx.checker.check_model(model)
     except Exception as exc:
         raise EdgeposeError(f"{path} is not a valid ONNX model: {str(exc).splitlines()[0][:200]}") from None
-    return model
+    return model, []
 
 
 def onnx_input_contract(model, layout: str = "auto") -> dict[str, Any]:
@@ -144,14 +153,15 @@ def convert_onnx(
     if len(mean) != 3 or len(std) != 3 or min(std) <= 0:
         raise EdgeposeError("`mean` and `std` take three numbers each (std > 0)")
     src = Path(onnx_path)
-    model = _load_onnx(src)
+    model, notes = _load_onnx(src)
     contract = onnx_input_contract(model, layout)
     if fmt == "int8" and (calib is None or len(calib) == 0):
         raise EdgeposeError("`fmt` int8 needs a calibration set (`calib`)")
     if calib is not None and calib.shape[1:3] != (contract["height"], contract["width"]):
         raise EdgeposeError(
             f"calibration crops are {calib.shape[1]}x{calib.shape[2]} but the ONNX input is "
-            f"{contract['height']}x{contract['width']} (HxW); build them with `input_size` {contract['height']}x{contract['width']}"
+            f"{contract['height']}x{contract['width']} (HxW); build them with "
+            f"`input_size` {contract['height']}x{contract['width']}"
         )
     import onnx
 
@@ -166,10 +176,28 @@ def convert_onnx(
         if not produced.is_file():
             raise EdgeposeError(f"onnx2tf wrote no {produced.name}; files: {sorted(p.name for p in folder.glob('*.tflite'))}")
         atomic_write_bytes(out, produced.read_bytes())
-    report = verify_tflite(out, expect=fmt)
-    samples = calib[:compare_samples] if calib is not None else _random_crops(contract, compare_samples)
-    comparison = compare_with_onnxruntime(src, out, samples, contract, mean, std)
-    return {"verify": report, "compare": comparison, "contract": contract, "onnx_size_bytes": src.stat().st_size}
+        report = verify_tflite(out, expect=fmt)
+        samples = calib[:compare_samples] if calib is not None else _random_crops(contract, compare_samples)
+        reference = src
+        if notes:  # the reference stays the user's file where onnxruntime reads it, else its upgraded copy
+            reference = work / "upgraded.onnx"
+            onnx.save(model, str(reference))
+            try:
+                from edgepose.engine.model import open_model
+
+                open_model(src, threads=1)
+                reference = src
+            except EdgeposeError:
+                pass
+        comparison = compare_with_onnxruntime(reference, out, samples, contract, mean, std)
+    return {
+        "verify": report,
+        "compare": comparison,
+        "contract": contract,
+        "onnx_size_bytes": src.stat().st_size,
+        "legacy_notes": notes,
+        "reference": "original" if reference == src else "upgraded copy",
+    }
 
 
 def _random_crops(contract: dict[str, Any], n: int) -> np.ndarray:

@@ -42,12 +42,14 @@ def convert(
     crops = load_calibration(calib) if calib is not None else None
     with output_file(out, force=force, inputs=[model, calib]) as tmp, err_console.status(f"onnx2tf: {model.name} -> {fmt}"):
         res = convert_onnx(model, tmp, fmt, calib=crops, layout=input_layout, mean=m, std=s)
+    for note in res["legacy_notes"]:
+        err_console.print(f"legacy ONNX: {note}")
     v, c = res["verify"], res["compare"]
     ops = ", ".join(f"{k}x{n}" for k, n in v["ops"].items())
     out_console.print(f"{out}: {v['size_bytes'] / 1024:.0f} KiB (ONNX {res['onnx_size_bytes'] / 1024:.0f} KiB); ops: {ops}")
     agree = f"{100 * c['keypoint_agreement']:.1f} %" if c["keypoint_agreement"] is not None else "n/a"
     out_console.print(
-        f"vs onnxruntime on {c['samples']} calibration crops: max abs error {c['max_abs_error']:.4g} "
+        f"vs onnxruntime ({res['reference']}) on {c['samples']} calibration crops: max abs error {c['max_abs_error']:.4g} "
         f"(outputs in [{c['output_range'][0]:.3g}, {c['output_range'][1]:.3g}]), keypoints within one heatmap pixel: {agree}"
     )
 
