@@ -69,6 +69,12 @@ def bench_compare(
     warmup: int = typer.Option(10, "--warmup"),
     runs: int = typer.Option(50, "--runs"),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for compare.md, compare.json and compare.png."),
+    normalization: Optional[str] = typer.Option(
+        None, "--norm", help="Heatmap models' input normalisation when a file does not say: raw | unit | symmetric | imagenet."
+    ),
+    codec: Optional[str] = typer.Option(
+        None, "--codec", help="Heatmap convention when a file does not say: gaussian | udp | msra."
+    ),
     force: bool = typer.Option(False, "--force", help="Replace an earlier --out folder."),
 ) -> None:
     """Accuracy (GT boxes), latency and size of several models in one run: table + accuracy-vs-latency PNG."""
@@ -88,7 +94,10 @@ def bench_compare(
         check_apart(out, inputs)
     reporter = RichReporter()
     reporter.start("compare", len(models) * len(load_coco(data)["images"]))
-    report = run_compare(models, data, images, counts, warmup, runs, on_progress=lambda n: reporter.advance(n))
+    report = run_compare(
+        models, data, images, counts, warmup, runs, on_progress=lambda n: reporter.advance(n),
+        normalization=normalization, codec=codec,
+    )  # fmt: skip
     reporter.finish()
     text = compare_markdown(report)
     if out is not None:

@@ -43,7 +43,7 @@ def convert(
     with output_file(out, force=force, inputs=[model, calib]) as tmp, err_console.status(f"onnx2tf: {model.name} -> {fmt}"):
         res = convert_onnx(model, tmp, fmt, calib=crops, layout=input_layout, mean=m, std=s)
     for note in res["legacy_notes"]:
-        err_console.print(f"legacy ONNX: {note}")
+        err_console.print(f"legacy ONNX: {note}", soft_wrap=True, highlight=False)
     v, c = res["verify"], res["compare"]
     ops = ", ".join(f"{k}x{n}" for k, n in v["ops"].items())
     out_console.print(f"{out}: {v['size_bytes'] / 1024:.0f} KiB (ONNX {res['onnx_size_bytes'] / 1024:.0f} KiB); ops: {ops}")

@@ -47,6 +47,7 @@ class OnnxRuntimeModel(Model):
             raise EdgeposeError(
                 f"{path.name} is an ONNX model: its runtime is missing; pip install 'edgepose[onnx]' (onnxruntime)"
             ) from None
+        ort.set_default_logger_severity(3)  # graph-load warnings (e.g. IR 3 initializers as inputs) go to the default logger
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
