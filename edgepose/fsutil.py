@@ -97,6 +97,14 @@ def _check_replaceable(out: Path, force: bool) -> bool:
     return True
 
 
+def check_output_folder(out: str | os.PathLike, force: bool, inputs: Iterable[str | os.PathLike | None] = ()) -> Path:
+    """Refuse early (before the work) what :func:`output_folder` would refuse at the end: ``out``
+    inside or over an input, or an existing non-empty folder without ``force``."""
+    path = check_apart(out, inputs)
+    _check_replaceable(path, force)
+    return path
+
+
 def _mark(folder: Path) -> None:
     (folder / OUTPUT_MARKER).write_text("made by edgepose; `force` may replace this folder's contents\n")
 

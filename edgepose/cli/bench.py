@@ -138,3 +138,45 @@ def bench_latency(
             f"{r['peak_rss_mib']:.0f}",
         )
     out_console.print(table)
+
+
+@command(bench_app, "profile")
+def bench_profile(
+    model: Path = typer.Argument(..., help="A .tflite model."),
+    threads: int = typer.Option(1, "--threads"),
+    warmup: int = typer.Option(5, "--warmup"),
+    runs: int = typer.Option(50, "--runs", help="Timed invocations of the whole model and of each op."),
+    top: int = typer.Option(10, "--top", help="How many of the slowest ops to list (and draw)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Folder for profile.json, profile.md and profile.png."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+    force: bool = typer.Option(False, "--force", help="Replace an earlier --out folder."),
+) -> None:
+    """Per-op time table (op, index, shape, ms, % of total, Edge TPU verdict), the slowest ops and a PNG.
+
+    LiteRT's Python API has no op profiler: each op is cut out into a one-op model, fed the inputs it
+    had in a real run, and timed with the same kernels and threads; the whole-model time is shown beside.
+    """
+    from ..bench.profile import bench_profile as run_profile
+    from ..bench.profile import profile_markdown, profile_png
+    from ..fsutil import check_output_folder
+    from ..report import write_report_folder
+
+    if top < 1:
+        raise EdgeposeError("`top` must be at least 1")
+    if out is not None:
+        check_output_folder(out, force, [model])
+    from ..engine.flatbuffer import read_tflite
+
+    n_ops = len(read_tflite(model).ops) if model.suffix.lower() == ".tflite" else 0
+    reporter = RichReporter()
+    reporter.start(f"profile of {model.name}", n_ops + 1)
+    report = run_profile(model, threads=threads, warmup=warmup, runs=runs, on_progress=lambda n: reporter.advance(n))
+    reporter.finish()
+    text = profile_markdown(report, top)
+    if out is not None:
+        png = {"profile.png": profile_png(report, max(top, 20))}
+        write_report_folder(out, "profile", report, text, force, [model], extra=png)
+    if json_out:
+        out_console.print_json(json.dumps(report))
+    else:
+        out_console.print(text, markup=False, highlight=False)
