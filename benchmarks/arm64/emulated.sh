@@ -2,7 +2,8 @@
 # Runtime-only edgepose in an emulated aarch64 Debian 12 (Raspberry Pi OS bookworm's base, Python
 # 3.11): qemu-user-static + debootstrap arm64, pip install of the wheel with only the core
 # dependencies (no TensorFlow), then `edgepose predict` and `edgepose bench latency` there. The
-# int8 keypoints must equal the x86 ones (benchmarks/arm64/compare.py; exit 1 otherwise).
+# int8 keypoints must equal the x86 ones (benchmarks/arm64/compare.py; exit 1 otherwise); `edgepose
+# bench profile` runs there too (per-op table, runs/arm64/*/profile/).
 #
 #   bash benchmarks/arm64/emulated.sh [--out DIR] [--root DIR] [--ci]
 #
@@ -123,6 +124,10 @@ run_side() { # run_side LABEL PREFIX RUNNER...: predict on every fixture, the ra
   done
   "$@" python "$prefix/probe.py" "$prefix/$model" "$dir/probe.npz"
   "$@" edgepose bench latency "$prefix/$model" --threads 1,2 --warmup 3 --runs 30 | tee "$work/$label/latency.txt"
+  # per-op profile (runtime-only: LiteRT + numpy + OpenCV): table, JSON and PNG
+  "$@" edgepose bench profile "$prefix/$model" --threads 1 --warmup 2 --runs 10 --out "$dir/profile" --force \
+    > "$work/$label/profile.txt"
+  head -n 3 "$work/$label/profile.txt"
 }
 host_run() { env COLUMNS=160 PATH="$repo/.venv/bin:$PATH" "$@"; }
 say "x86_64 run (host venv)"
