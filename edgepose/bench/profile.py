@@ -19,6 +19,7 @@ time. The Edge TPU column is :func:`edgepose.edgetpu.edgetpu_check`'s verdict (i
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -143,7 +144,8 @@ def bench_profile(
     # the values every tensor had in one real run: the isolated ops are fed these
     from .._quiet import quiet_stderr
 
-    with quiet_stderr():
+    with quiet_stderr(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # LiteRT warns that preserving all tensors is for debugging: it is
         keeper = cls(model_path=str(path), num_threads=threads, experimental_preserve_all_tensors=True)
         keeper.allocate_tensors()
     for d, x in zip(in_details, _random_feed(in_details)):
