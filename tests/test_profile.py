@@ -34,6 +34,7 @@ def test_every_op_is_timed_and_the_shares_add_up(shipped):
     assert profile_png(report).startswith(b"\x89PNG")
 
 
+@pytest.mark.filterwarnings("ignore:Warning. Enabling .experimental_preserve_all_tensors.")
 def test_a_cut_out_op_computes_what_it_computed_inside_the_model(shipped):
     from ai_edge_litert import schema_py_generated as schema
     from ai_edge_litert.interpreter import Interpreter
