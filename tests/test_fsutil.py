@@ -121,3 +121,24 @@ def test_read_json_is_bounded_and_strict(tmp_path, text, expected):
     assert read_json(bad) == {"name": "[" * 71, "v": 1.5e-07}
     bad.write_text('{"loss": 0.0055939675718545915, "tiny": 1e-120, "n": -123456789012345678}')  # long fractions are fine
     assert read_json(bad)["loss"] == 0.0055939675718545915
+
+
+def test_check_output_folder_refuses_before_the_work(tmp_path):
+    from edgepose.fsutil import OUTPUT_MARKER, check_output_folder
+
+    fresh = tmp_path / "new"
+    check_output_folder(fresh, force=False)
+    assert not fresh.exists()  # a check only: nothing is created
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / "result.json").write_text("{}")
+    with pytest.raises(EdgeposeError, match="`force`"):
+        check_output_folder(taken, force=False)
+    with pytest.raises(EdgeposeError, match="did not write"):
+        check_output_folder(taken, force=True)  # not edgepose's own folder
+    (taken / OUTPUT_MARKER).write_text("")
+    check_output_folder(taken, force=True)
+    data = tmp_path / "data"
+    data.mkdir()
+    with pytest.raises(EdgeposeError):
+        check_output_folder(data / "report", force=False, inputs=[data])

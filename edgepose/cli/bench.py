@@ -37,12 +37,12 @@ def bench_accuracy(
     """COCO AP/AR and PCK of one model with ground-truth boxes (per-keypoint table); --detector adds detected boxes."""
     from ..bench import bench_accuracy as run_accuracy
     from ..data.coco import load_coco
-    from ..fsutil import check_apart
+    from ..fsutil import check_output_folder
     from ..report import evaluation_markdown, write_report_folder
 
     inputs = [model, data, images, lsp_joints, detector]
     if out is not None:
-        check_apart(out, inputs)
+        check_output_folder(out, force, inputs)
     n_images = len(load_coco(data)["images"])
     reporter = RichReporter()
     reporter.start(f"accuracy of {model.name}", n_images * (2 if detector else 1))
@@ -81,7 +81,7 @@ def bench_compare(
     from ..bench.compare import bench_compare as run_compare
     from ..bench.compare import compare_markdown, compare_png
     from ..data.coco import load_coco
-    from ..fsutil import check_apart
+    from ..fsutil import check_output_folder
     from ..plots import has_matplotlib
     from ..report import write_report_folder
 
@@ -91,7 +91,7 @@ def bench_compare(
         raise EdgeposeError(f"--threads must be comma-separated integers, got '{threads}'") from None
     inputs = [*models, data, images]
     if out is not None:
-        check_apart(out, inputs)
+        check_output_folder(out, force, inputs)
     reporter = RichReporter()
     reporter.start("compare", len(models) * len(load_coco(data)["images"]))
     report = run_compare(

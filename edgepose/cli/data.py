@@ -146,11 +146,11 @@ def check(
 ) -> None:
     """Validate a dataset: structure, ids, keypoints, boxes, image files; exit 1 on errors."""
     from ..data.check import check_dataset, check_markdown
-    from ..fsutil import check_apart, read_json
+    from ..fsutil import check_output_folder, read_json
     from ..report import write_report_folder
 
     if out is not None:
-        check_apart(out, [annotations, images])
+        check_output_folder(out, force, [annotations, images])
     doc = read_json(annotations, "annotation file")
     total = len(doc.get("images", [])) if isinstance(doc, dict) and isinstance(doc.get("images"), list) else None
     rep = RichReporter()

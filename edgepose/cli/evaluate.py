@@ -22,12 +22,12 @@ def eval_(
 ) -> None:
     """COCO keypoint AP/AR (pycocotools), PCK@0.2, PCKh@0.5 where head sizes exist, per-keypoint table."""
     from ..evaluate import evaluate, lsp_head_sizes
-    from ..fsutil import check_apart
+    from ..fsutil import check_output_folder
     from ..report import evaluation_markdown, write_report_folder
 
     inputs = [predictions, gt, lsp_joints]
     if out is not None:
-        check_apart(out, inputs)
+        check_output_folder(out, force, inputs)
     heads = lsp_head_sizes(lsp_joints, gt) if lsp_joints is not None else None
     stats = evaluate(predictions, gt, head_sizes=heads)
     if out is not None:
@@ -71,7 +71,7 @@ def predict(
     min_pose_score: float = typer.Option(0.3, "--min-pose-score", help="Video: re-detect when a track's pose score drops below."),
 ) -> None:
     """Keypoints for every person (GT boxes with --coco, --detector boxes, else the whole frame): results JSON + drawings."""
-    from ..fsutil import check_apart, output_folder, read_json
+    from ..fsutil import check_output_folder, output_folder, read_json
     from ..predict import VIDEO_SUFFIXES
     from ..predict import predict as run_predict
     from ..runtime.peers import open_pose_model
@@ -89,7 +89,7 @@ def predict(
             person_class=person_class,
         )  # fmt: skip
     inputs = [model, source, coco, contract, detector]
-    check_apart(out, inputs)  # before counting frames; output_folder checks again under its lock
+    check_output_folder(out, force, inputs)  # before counting frames; output_folder checks again under its lock
     if source.is_dir():
         total = None
     elif source.suffix.lower() in VIDEO_SUFFIXES:
