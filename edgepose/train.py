@@ -281,13 +281,37 @@ def _worker_failure(message: str, epoch: int, out: Path) -> str:
     lines = [ln.strip() for ln in message.splitlines() if ln.strip()]
     lost = sorted({ln.split()[0] for ln in lines if ln.startswith("/job:")})
     why = next((ln for ln in lines if "unhealthy" in ln or "aborted" in ln.lower()), lines[-1] if lines else "no message")
-    who = f"lost {', '.join(lost)}" if lost else f"a worker failed: {why[:160]}"
+    peers = _peer_tasks()
+    if lost:
+        who = f"lost {', '.join(lost)}"
+    elif peers:  # gRPC did not say which peer hung up (e.g. "Connection reset by peer"): name the candidates
+        who = f"lost contact with {' or '.join(peers)}: {why[:120]}"
+    else:
+        who = f"a worker failed: {why[:160]}"
     if epoch > 1:
         return (
             f"multi-worker training stopped in epoch {epoch} ({who}); the state after epoch {epoch - 1} is in {out}: "
             "restart every worker with `resume`"
         )
     return f"multi-worker training stopped in epoch 1 ({who}); nothing was saved: start every worker again"
+
+
+def _peer_tasks() -> list[str]:
+    """The other workers of this multi-worker run (``/job:worker/task:N``) from ``TF_CONFIG``; [] when unknown."""
+    import json
+    import os
+
+    try:
+        config = json.loads(os.environ.get("TF_CONFIG", ""))
+        me = config["task"]
+        return [
+            f"/job:{job}/task:{i}"
+            for job, hosts in config["cluster"].items()
+            for i in range(len(hosts))
+            if not (job == me["type"] and i == int(me["index"]))
+        ]
+    except (ValueError, KeyError, TypeError):
+        return []
 
 
 def sync_moving_statistics(strategy, model) -> None:

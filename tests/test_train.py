@@ -175,3 +175,19 @@ def test_init_copies_weights_and_refuses_another_architecture(tiny_run):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
     with pytest.raises(EdgeposeError, match="cannot initialise"):
         init_weights(create_model("edgehrnet-s", (64, 64)), tiny_run["summary"]["checkpoint"])
+
+
+def test_a_lost_worker_is_named_even_when_grpc_does_not_say_which(monkeypatch, tmp_path):
+    import json
+
+    from edgepose.train import _worker_failure
+
+    cluster = {"cluster": {"worker": ["localhost:1", "localhost:2", "localhost:3"]}, "task": {"type": "worker", "index": 0}}
+    monkeypatch.setenv("TF_CONFIG", json.dumps(cluster))
+    line = _worker_failure("Collective ops is aborted by: recvmsg:Connection reset by peer", 3, tmp_path)
+    assert "/job:worker/task:1 or /job:worker/task:2" in line and "task:0" not in line
+    assert "epoch 3" in line and "epoch 2" in line and "`resume`" in line and "\n" not in line
+    named = _worker_failure("/job:worker/task:2 unhealthy\nCollective ops is aborted", 1, tmp_path)
+    assert "lost /job:worker/task:2" in named and "nothing was saved" in named
+    monkeypatch.delenv("TF_CONFIG")
+    assert "a worker failed" in _worker_failure("Connection reset by peer", 2, tmp_path)
