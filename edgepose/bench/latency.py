@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import resource
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,32 @@ from ..engine.model import open_model
 from ..errors import EdgeposeError
 
 MAX_RUNS = 100_000  # timed invocations per model and thread count: enough for p99, bounded in time and memory
+
+
+def random_inputs(specs: list[tuple[Any, Any]], seed: int = 0) -> list[np.ndarray]:
+    """Random arrays for ``(shape, dtype)`` specs: the dtype's full range for integers, 0..255 for floats."""
+    rng = np.random.default_rng(seed)
+    feed = []
+    for shape, dtype in specs:
+        dtype = np.dtype(dtype)
+        if np.issubdtype(dtype, np.integer):
+            info = np.iinfo(dtype)
+            feed.append(rng.integers(info.min, info.max, size=shape, endpoint=True).astype(dtype))
+        else:
+            feed.append(rng.uniform(0, 255, size=shape).astype(dtype))
+    return feed
+
+
+def timed_ms(invoke: Callable[[], Any], warmup: int, runs: int) -> np.ndarray:
+    """``warmup`` untimed calls, then the times of ``runs`` calls in milliseconds."""
+    for _ in range(warmup):
+        invoke()
+    times = np.empty(runs)
+    for i in range(runs):
+        t0 = time.perf_counter()
+        invoke()
+        times[i] = (time.perf_counter() - t0) * 1e3
+    return times
 
 
 def bench_latency(
@@ -28,26 +55,11 @@ def bench_latency(
     t0 = time.perf_counter()
     m = open_model(model, threads=threads, backend=backend)
     load_ms = (time.perf_counter() - t0) * 1e3
-    rng = np.random.default_rng(0)
-    feed = []
-    for spec in m.inputs:
-        dtype = np.dtype(spec.dtype)
-        if np.issubdtype(dtype, np.integer):
-            info = np.iinfo(dtype)
-            feed.append(rng.integers(info.min, info.max, size=spec.shape, endpoint=True).astype(dtype))
-        else:
-            feed.append(rng.uniform(0, 255, size=spec.shape).astype(dtype))
-    invoke = m.runner(*feed)
+    invoke = m.runner(*random_inputs([(spec.shape, spec.dtype) for spec in m.inputs]))
     t0 = time.perf_counter()
     invoke()
     first_ms = (time.perf_counter() - t0) * 1e3
-    for _ in range(warmup):
-        invoke()
-    times = np.empty(runs)
-    for i in range(runs):
-        t0 = time.perf_counter()
-        invoke()
-        times[i] = (time.perf_counter() - t0) * 1e3
+    times = timed_ms(invoke, warmup, runs)
     return {
         "model": str(model),
         "threads": threads,

@@ -18,7 +18,6 @@ time. The Edge TPU column is :func:`edgepose.edgetpu.edgetpu_check`'s verdict (i
 
 from __future__ import annotations
 
-import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -26,18 +25,13 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.flatbuffer import read_tflite
+from ..engine.flatbuffer import _schema, read_tflite
 from ..engine.litert import _interpreter_class as interpreter_class
 from ..errors import EdgeposeError
+from .latency import random_inputs, timed_ms
 
 SUBGRAPH_OPS = ("WHILE", "IF", "CALL_ONCE", "CALL", "STABLEHLO_WHILE", "STABLEHLO_CASE")
 MAX_PROFILE_RUNS = 10_000
-
-
-def _schema():
-    from ai_edge_litert import schema_py_generated as schema
-
-    return schema
 
 
 def _single_op_model(model_t, op_index: int) -> tuple[bytes, list[int], list[int]]:
@@ -87,27 +81,12 @@ def _single_op_model(model_t, op_index: int) -> tuple[bytes, list[int], list[int
 
 
 def _median_ms(invoke, warmup: int, runs: int) -> float:
-    for _ in range(warmup):
-        invoke()
-    times = np.empty(runs)
-    for i in range(runs):
-        t0 = time.perf_counter()
-        invoke()
-        times[i] = time.perf_counter() - t0
-    return float(np.median(times) * 1e3)
+    return float(np.median(timed_ms(invoke, warmup, runs)))
 
 
-def _random_feed(details: list[dict[str, Any]], seed: int = 0) -> list[np.ndarray]:
-    rng = np.random.default_rng(seed)
-    feed = []
-    for d in details:
-        dtype = np.dtype(d["dtype"])
-        if np.issubdtype(dtype, np.integer):
-            info = np.iinfo(dtype)
-            feed.append(rng.integers(info.min, info.max, size=d["shape"], endpoint=True).astype(dtype))
-        else:
-            feed.append(rng.uniform(0, 255, size=d["shape"]).astype(dtype))
-    return feed
+def _feed(details: list[dict[str, Any]]) -> list[np.ndarray]:
+    """Random inputs for interpreter ``details`` (the same ones every call: fixed seed)."""
+    return random_inputs([(d["shape"], d["dtype"]) for d in details])
 
 
 def bench_profile(
@@ -115,12 +94,14 @@ def bench_profile(
     threads: int = 1,
     warmup: int = 5,
     runs: int = 50,
+    on_start: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
     """``{"model", "threads", "runs", "method", "whole_model_ms", "sum_of_ops_ms", "ops": [{"index", "op",
     "shape", "dtype", "ms", "share", "edgetpu"}], "by_op_type": [{"op", "count", "ms", "share"}]}``.
 
     ``share`` is the op's fraction of the sum of the isolated op times (None for ops without a time).
+    ``on_start(steps)`` once the model is read (one step per op plus the whole model), then
     ``on_progress(1)`` after the whole-model timing and after each op.
     """
     tick = on_progress or (lambda n: None)
@@ -132,12 +113,15 @@ def bench_profile(
     graph = read_tflite(path)  # one clear error for missing, truncated or foreign files
     if graph.subgraphs < 1 or not graph.ops:
         raise EdgeposeError(f"{path} has no operators to profile")
+    if on_start is not None:
+        on_start(len(graph.ops) + 1)
     from ..engine.litert import make_interpreter
 
     cls = interpreter_class()
     whole = make_interpreter(path, threads=threads)
     in_details = whole.get_input_details()
-    for d, x in zip(in_details, _random_feed(in_details)):
+    feed = _feed(in_details)
+    for d, x in zip(in_details, feed):
         whole.set_tensor(d["index"], x)
     whole_ms = _median_ms(whole.invoke, warmup, runs)
     tick(1)
@@ -148,7 +132,7 @@ def bench_profile(
         warnings.simplefilter("ignore")  # LiteRT warns that preserving all tensors is for debugging: it is
         keeper = cls(model_path=str(path), num_threads=threads, experimental_preserve_all_tensors=True)
         keeper.allocate_tensors()
-    for d, x in zip(in_details, _random_feed(in_details)):
+    for d, x in zip(in_details, feed):
         keeper.set_tensor(d["index"], x)
     keeper.invoke()
     values: dict[int, np.ndarray] = {}
@@ -184,7 +168,7 @@ def bench_profile(
                 interp.allocate_tensors()
             for d, old in zip(interp.get_input_details(), inputs):
                 value = values.get(old)
-                interp.set_tensor(d["index"], value if value is not None else _random_feed([d])[0])
+                interp.set_tensor(d["index"], value if value is not None else _feed([d])[0])
             row["ms"] = _median_ms(interp.invoke, warmup, runs)
         except (ValueError, RuntimeError) as exc:
             row["note"] = f"could not be run on its own: {str(exc).splitlines()[0][:120]}"

@@ -165,12 +165,11 @@ def bench_profile(
         raise EdgeposeError("`top` must be at least 1")
     if out is not None:
         check_output_folder(out, force, [model])
-    from ..engine.flatbuffer import read_tflite
-
-    n_ops = len(read_tflite(model).ops) if model.suffix.lower() == ".tflite" else 0
     reporter = RichReporter()
-    reporter.start(f"profile of {model.name}", n_ops + 1)
-    report = run_profile(model, threads=threads, warmup=warmup, runs=runs, on_progress=lambda n: reporter.advance(n))
+    report = run_profile(
+        model, threads=threads, warmup=warmup, runs=runs,
+        on_start=lambda n: reporter.start(f"profile of {model.name}", n), on_progress=lambda n: reporter.advance(n),
+    )  # fmt: skip
     reporter.finish()
     text = profile_markdown(report, top)
     if out is not None:
