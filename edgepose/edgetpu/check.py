@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.flatbuffer import ModelGraph, OpInfo, TensorInfo, read_tflite
+from ..engine.flatbuffer import ModelGraph, OpInfo, read_tflite
 from ..errors import EdgeposeError
 
 EIGHT_BIT = ("INT8", "UINT8")
@@ -54,13 +54,9 @@ class OpRule:
     check: Check | None = None  # the limitation as code
 
 
-def _t(graph: ModelGraph, index: int) -> TensorInfo | None:
-    return graph.tensor(index) if index >= 0 else None
-
-
 def _axes(graph: ModelGraph, op: OpInfo, slot: int, rank: int) -> list[int] | None:
     """Constant axis list of input ``slot`` normalised to ``0..rank-1`` (None when not constant)."""
-    t = _t(graph, op.inputs[slot]) if len(op.inputs) > slot else None
+    t = graph.tensor(op.inputs[slot]) if len(op.inputs) > slot else None
     if t is None or t.values is None:
         return None
     return sorted({int(a) % rank for a in np.asarray(t.values).ravel()}) if rank else []
@@ -87,7 +83,7 @@ def _same_dilation(name: str, dilated_before_13: bool) -> Check:
 def _concatenation(graph: ModelGraph, op: OpInfo, runtime: int) -> str:
     if op.options.get("fused_activation", 0):
         return "[table: Concatenation] fused activation function is not supported"
-    const = [_t(graph, i) for i in op.inputs if _t(graph, i) is not None and _t(graph, i).constant]
+    const = [t for t in map(graph.tensor, op.inputs) if t is not None and t.constant]
     if not const:
         return ""
     if len(op.inputs) != 2:
@@ -101,7 +97,7 @@ def _concatenation(graph: ModelGraph, op: OpInfo, runtime: int) -> str:
 
 def _reduction(name: str, xy_only_before_13: bool = False, z_multiple_of_4: bool = False) -> Check:
     def check(graph: ModelGraph, op: OpInfo, runtime: int) -> str:
-        src = _t(graph, op.inputs[0])
+        src = graph.tensor(op.inputs[0])
         rank = len(src.shape) if src else 0
         axes = _axes(graph, op, 1, rank)
         if axes is None:
@@ -118,7 +114,7 @@ def _reduction(name: str, xy_only_before_13: bool = False, z_multiple_of_4: bool
 
 
 def _pad(graph: ModelGraph, op: OpInfo, runtime: int) -> str:
-    t = _t(graph, op.inputs[1]) if len(op.inputs) > 1 else None
+    t = graph.tensor(op.inputs[1]) if len(op.inputs) > 1 else None
     if t is None or t.values is None:
         return "[table: Pad] the paddings are not a compile-time constant"
     pads = np.asarray(t.values).reshape(-1, 2)
@@ -130,14 +126,14 @@ def _pad(graph: ModelGraph, op: OpInfo, runtime: int) -> str:
 
 
 def _pack(graph: ModelGraph, op: OpInfo, runtime: int) -> str:
-    out = _t(graph, op.outputs[0])
+    out = graph.tensor(op.outputs[0])
     rank = len(out.shape) if out else 0
     axis = op.options.get("axis", 0) % rank if rank else 0
     return "[table: Pack] no packing in the batch dimension" if rank >= 2 and axis == 0 else ""
 
 
 def _split(graph: ModelGraph, op: OpInfo, runtime: int) -> str:
-    src = _t(graph, op.inputs[1]) if len(op.inputs) > 1 else None
+    src = graph.tensor(op.inputs[1]) if len(op.inputs) > 1 else None
     rank = len(src.shape) if src else 0
     axes = _axes(graph, op, 0, rank)
     if axes is None:
@@ -146,7 +142,7 @@ def _split(graph: ModelGraph, op: OpInfo, runtime: int) -> str:
 
 
 def _softmax(graph: ModelGraph, op: OpInfo, runtime: int) -> str:
-    src = _t(graph, op.inputs[0])
+    src = graph.tensor(op.inputs[0])
     big = [d for d in src.shape if d > 1] if src else []
     if len(big) > 1:
         return f"[table: Softmax] only a 1-D input is supported ({list(src.shape)})"
@@ -156,7 +152,7 @@ def _softmax(graph: ModelGraph, op: OpInfo, runtime: int) -> str:
 
 
 def _strided_slice(graph: ModelGraph, op: OpInfo, runtime: int) -> str:
-    strides = _t(graph, op.inputs[3]) if len(op.inputs) > 3 else None
+    strides = graph.tensor(op.inputs[3]) if len(op.inputs) > 3 else None
     if strides is None or strides.values is None or np.any(np.asarray(strides.values) != 1):
         return "[table: StridedSlice] all strides must be 1"
     if op.options.get("ellipsis_mask", 0) or op.options.get("new_axis_mask", 0):
@@ -167,7 +163,7 @@ def _strided_slice(graph: ModelGraph, op: OpInfo, runtime: int) -> str:
 def _fully_connected(graph: ModelGraph, op: OpInfo, runtime: int) -> str:
     if op.options.get("weights_format", 0) != 0:
         return "[table: FullyConnected] only the default weights format is supported"
-    out = _t(graph, op.outputs[0])
+    out = graph.tensor(op.outputs[0])
     if out is not None and sum(d > 1 for d in out.shape) > 1:
         return f"[table: FullyConnected] the output must be one-dimensional ({list(out.shape)})"
     return ""
@@ -175,7 +171,7 @@ def _fully_connected(graph: ModelGraph, op: OpInfo, runtime: int) -> str:
 
 def _resize(name: str) -> Check:
     def check(graph: ModelGraph, op: OpInfo, runtime: int) -> str:
-        src, dst = _t(graph, op.inputs[0]), _t(graph, op.outputs[0])
+        src, dst = graph.tensor(op.inputs[0]), graph.tensor(op.outputs[0])
         if src is None or dst is None or len(src.shape) != 4 or len(dst.shape) != 4:
             return ""
         align = op.options.get("align_corners", False)

@@ -241,7 +241,4 @@ def _options(schema, op, name: str) -> dict[str, Any]:
     for key in ("align_corners", "half_pixel_centers", "keep_num_dims", "keep_dims"):
         if key in values:
             values[key] = bool(values[key])
-    if "stride_h" in values:  # the tuple form the older callers read
-        values["stride"] = (values["stride_h"], values["stride_w"])
-        values["dilation"] = (values["dilation_h"], values["dilation_w"])
     return values
