@@ -180,15 +180,13 @@ def convert_onnx(
         samples = calib[:compare_samples] if calib is not None else _random_crops(contract, compare_samples)
         reference = src
         if notes:  # the reference stays the user's file where onnxruntime reads it, else its upgraded copy
-            reference = work / "upgraded.onnx"
-            onnx.save(model, str(reference))
-            try:
-                from edgepose.engine.model import open_model
+            from edgepose.engine.model import open_model
 
+            try:
                 open_model(src, threads=1)
-                reference = src
             except EdgeposeError:
-                pass
+                reference = work / "upgraded.onnx"
+                onnx.save(model, str(reference))
         comparison = compare_with_onnxruntime(reference, out, samples, contract, mean, std)
     return {
         "verify": report,
