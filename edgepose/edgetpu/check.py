@@ -261,7 +261,6 @@ TABLE: dict[str, OpRule] = {
     "TRANSPOSE": OpRule("Transpose", 14, ""),
     "TRANSPOSE_CONV": OpRule("TransposeConv", 13, ""),
 }
-SUPPORTED_OPS = frozenset(TABLE)
 WEIGHTED_OPS = {"CONV_2D": 1, "DEPTHWISE_CONV_2D": 1, "FULLY_CONNECTED": 1, "TRANSPOSE_CONV": 1}  # op -> weight input slot
 STATEFUL_OPS = ("LSTM", "UNIDIRECTIONAL_SEQUENCE_LSTM")  # int16 cell state and variable tensors are the op's own
 
