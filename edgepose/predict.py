@@ -22,6 +22,7 @@ from .viz import draw_pose, encode_png
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm")
+COORD_DECIMALS = 2  # results.json rounds keypoint and box coordinates to 0.01 px
 
 
 def coco_result(image_id: Any, pose, extra: dict | None = None) -> dict[str, Any]:
@@ -30,9 +31,9 @@ def coco_result(image_id: Any, pose, extra: dict | None = None) -> dict[str, Any
     result = {
         "image_id": image_id,
         "category_id": 1,
-        "keypoints": [round(float(v), 2) for v in kps.ravel()],
+        "keypoints": [round(float(v), COORD_DECIMALS) for v in kps.ravel()],
         "score": round(pose.score * (pose.det_score if pose.det_score is not None else 1.0), 4),
-        "bbox": [round(float(v), 2) for v in pose.box],
+        "bbox": [round(float(v), COORD_DECIMALS) for v in pose.box],
     }
     if pose.det_score is not None:
         result["det_score"] = round(pose.det_score, 4)
