@@ -15,6 +15,12 @@ SHARED = Path(os.environ.get("EDGEPOSE_SHARED_DATA", Path(__file__).resolve().pa
 pytestmark = pytest.mark.skipif(not TFLITE.is_file(), reason="no pretrained weights in this checkout")
 
 
+def _card_input_hw() -> tuple[int, int]:
+    """The input (height, width) the model card's metrics.json states for the shipped model."""
+    h, w = json.loads((HERE / "metrics.json").read_text())["input_hxw"]
+    return int(h), int(w)
+
+
 def test_int8_model_runs_with_the_runtime_and_maps_to_the_edge_tpu():
     import numpy as np
 
@@ -23,7 +29,8 @@ def test_int8_model_runs_with_the_runtime_and_maps_to_the_edge_tpu():
     from edgepose.runtime import PoseEstimator
 
     est = PoseEstimator(pretrained_tflite(NAME))
-    assert est.contract.input_size == (96, 128) and est.contract.input_dtype == "int8"
+    h, w = _card_input_hw()
+    assert est.contract.input_size == (w, h) and est.contract.input_dtype == "int8"
     pose = est.predict(np.full((200, 150, 3), 127, np.uint8))[0]
     assert pose.keypoints.shape == (17, 2)
     report = edgetpu_check(TFLITE)
@@ -50,8 +57,10 @@ def test_fine_tuning_starts_from_the_shipped_weights(tmp_path):
     from edgepose.models import create_model
     from edgepose.train import init_weights, load_model
 
-    model = create_model(NAME, (96, 128))
+    h, w = _card_input_hw()
+    model = create_model(NAME, (w, h))
     init_weights(model, KERAS)
     shipped = load_model(KERAS)
-    x = np.random.default_rng(0).uniform(0, 255, (1, 128, 96, 3)).astype(np.float32)
+    assert tuple(shipped.input_shape[1:3]) == (h, w)
+    x = np.random.default_rng(0).uniform(0, 255, (1, h, w, 3)).astype(np.float32)
     np.testing.assert_allclose(np.asarray(model(x)), np.asarray(shipped(x)), atol=1e-5)

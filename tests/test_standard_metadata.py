@@ -27,6 +27,7 @@ def bundled(tmp_path_factory) -> Path:
 def test_bundle_carries_standard_metadata_and_the_label_file(bundled):
     from ai_edge_litert import schema_py_generated as schema
 
+    from edgepose.engine import open_model
     from edgepose.engine import tflite_metadata_schema as md
     from edgepose.engine.metadata import read_metadata
     from edgepose.keypoints import COCO_KEYPOINTS
@@ -43,7 +44,8 @@ def test_bundle_carries_standard_metadata_and_the_label_file(bundled):
     image = graph.inputTensorMetadata[0]
     assert image.content.contentPropertiesType == md.ContentProperties.ImageProperties
     assert image.content.contentProperties.colorSpace == md.ColorSpaceType.RGB
-    assert (image.content.contentProperties.defaultSize.height, image.content.contentProperties.defaultSize.width) == (128, 96)
+    _, h, w, _ = open_model(bundled).inputs[0].shape
+    assert (image.content.contentProperties.defaultSize.height, image.content.contentProperties.defaultSize.width) == (h, w)
     heatmaps = graph.outputTensorMetadata[0]
     assert heatmaps.associatedFiles[0].type == md.AssociatedFileType.TENSOR_AXIS_LABELS
     with zipfile.ZipFile(io.BytesIO(data)) as archive:  # the label file, appended the standard way
