@@ -2,7 +2,8 @@
 # Ship the distilled student (run after benchmarks/distill/train_student.sh finished), from the
 # repository root with ../shared beside it. Writes runs/distill/ship/ and prints the must-show tables;
 # copying the files into edgepose/pretrained/ is the last, manual step (see the end).
-#   NAME=student-m-128x96-trunc bash benchmarks/distill/ship.sh   (BEFORE_REV: the commit holding the previous model)
+#   NAME=student-m-128x96-trunc bash benchmarks/distill/ship.sh   (BEFORE_REV: the commit holding the v2 model;
+#   INPUT: the student's HxW; PREVIOUS_REV: a commit whose shipped edgehrnet-m joins the table)
 set -euo pipefail
 NAME=${NAME:-student-m-128x96-trunc}
 INPUT=${INPUT:-128x96}
@@ -33,9 +34,15 @@ mkdir -p $C
 git show ${BEFORE_REV:-HEAD}:edgepose/pretrained/edgehrnet-t_coco17.keras > $C/v2-t.keras
 git show ${BEFORE_REV:-HEAD}:edgepose/pretrained/edgehrnet-t_coco17_int8.tflite > $C/before_v2-t_int8.tflite
 $E quantize $C/v2-t.keras --format fp32 --out $C/before_v2-t_fp32.tflite --force
+# PREVIOUS_REV (optional): the commit holding the edgehrnet-m shipped before this one, compared as "previous"
+PREV=()
+if [ -n "${PREVIOUS_REV:-}" ]; then
+  git show $PREVIOUS_REV:edgepose/pretrained/edgehrnet-m_coco17_int8.tflite > $C/previous_m_int8.tflite
+  PREV=($C/previous_m_int8.tflite)
+fi
 cp $OUT/model_int8.tflite $C/after_student-m_int8.tflite
 cp $OUT/model_fp32.tflite $C/after_student-m_fp32.tflite
-$E bench compare $C/after_student-m_int8.tflite $C/after_student-m_fp32.tflite $C/before_v2-t_int8.tflite $C/before_v2-t_fp32.tflite \
+$E bench compare $C/after_student-m_int8.tflite $C/after_student-m_fp32.tflite "${PREV[@]}" $C/before_v2-t_int8.tflite $C/before_v2-t_fp32.tflite \
   $PEERS/movenet_single_pose_lightning_ptq.tflite $PEERS/pose_landmark_lite.tflite \
   $PEERS/pp_tinypose/128x96/model.xml $PEERS/pp_tinypose/256x192/model.xml \
   --data $D/coco_val/person_keypoints.json --images $D/coco_val/images --threads 1,2 --runs 100 --out $OUT/compare --force
