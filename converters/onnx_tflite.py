@@ -138,11 +138,19 @@ def convert_onnx(
     std: tuple[float, ...] = IMAGENET_STD,
     compare_samples: int = 16,
     timeout_s: int = 900,
+    codec: str | None = None,
+    name: str | None = None,
 ) -> dict[str, Any]:
     """Convert ``onnx_path`` and write ``out`` (atomically); returns ``{"verify", "compare", "contract"}``.
 
     ``calib``: ``uint8 [N, H, W, 3]`` crops (required for ``int8``; also the comparison inputs).
-    ``mean``/``std``: the ONNX model's own input normalisation on [0, 1] pixels (ImageNet by default).
+    ``mean``/``std``: the ONNX model's own input normalisation on [0, 1] pixels (ImageNet by default);
+    the written model takes RGB pixels 0..255 with that normalisation inside it.
+    ``codec``: the heatmap convention of the source model (a registry name, e.g. ``msra`` for
+    PaddleDetection/mmpose-style heatmaps); when given, an edgepose contract naming it is embedded
+    in ``out`` (as ``edgepose bundle`` does), so every reader decodes it right without flags.
+    Without it the file has no contract and readers assume edgepose's ``gaussian`` convention.
+    ``name``: the model name the contract records (default: ``out``'s file name without suffix).
     """
     from edgepose.quantize.verify import verify_tflite
 
@@ -152,6 +160,10 @@ def convert_onnx(
         raise EdgeposeError(f"unknown `input_layout` '{layout}'; choose one of: {', '.join(LAYOUTS)}")
     if len(mean) != 3 or len(std) != 3 or min(std) <= 0:
         raise EdgeposeError("`mean` and `std` take three numbers each (std > 0)")
+    if codec is not None:
+        from edgepose.runtime.contract import check_codec
+
+        codec = check_codec(codec)
     src = Path(onnx_path)
     model, notes = _load_onnx(src)
     contract = onnx_input_contract(model, layout)
@@ -188,6 +200,12 @@ def convert_onnx(
                 reference = work / "upgraded.onnx"
                 onnx.save(model, str(reference))
         comparison = compare_with_onnxruntime(reference, out, samples, contract, mean, std)
+    if codec is not None:
+        from edgepose.bundle.contract import contract_for
+        from edgepose.engine.metadata import write_metadata
+
+        about = {"converted_from": src.name, "onnx_normalization": {"mean": list(mean), "std": list(std)}}
+        write_metadata(out, out, contract_for(out, extra=about, codec=codec, name=name or Path(out).stem))
     return {
         "verify": report,
         "compare": comparison,
@@ -195,6 +213,7 @@ def convert_onnx(
         "onnx_size_bytes": src.stat().st_size,
         "legacy_notes": notes,
         "reference": "original" if reference == src else "upgraded copy",
+        "codec": codec,
     }
 
 

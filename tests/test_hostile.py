@@ -161,6 +161,8 @@ CASES += [
     ("quantize-out-is-input", ["quantize", K, "--out", K, "--format", "fp32", "--force"], "is the input"),
     ("export-onnx-out-is-input", ["export-onnx", K, "--out", K, "--force"], "is the input"),
     ("convert-out-is-input", ["convert", "{in}/good.json", "--out", "{in}/good.json", "--force"], "is the input"),
+    ("convert-unknown-codec", ["convert", "{in}/good.json", "--out", "{out}.tflite", "--format", "fp32", "--codec", "bogus"],
+     "unknown codec 'bogus'"),
     ("eval-out-holds-predictions", ["eval", "{in}/preds_good.json", "--gt", "{in}/good.json", "--out", "{in}"], "contains"),
     ("accuracy-over-earlier", ["bench", "accuracy", M, "--data", "{in}/good.json", "--images", IMG,
                                "--out", "{root}/out/earlier"], "pass --force"),

@@ -85,8 +85,18 @@ def test_legacy_pose_network_converts_end_to_end_and_matches_onnxruntime(tmp_pat
     rng = np.random.default_rng(0)
     crops = rng.integers(0, 256, (8, 32, 24, 3), dtype=np.uint8)
     fp32 = convert_onnx(src, tmp_path / "legacy_fp32.tflite", "fp32", calib=crops, mean=(0.5,) * 3, std=(0.25,) * 3)
-    int8 = convert_onnx(src, tmp_path / "legacy_int8.tflite", "int8", calib=crops, mean=(0.5,) * 3, std=(0.25,) * 3)
+    int8 = convert_onnx(src, tmp_path / "legacy_int8.tflite", "int8", calib=crops, mean=(0.5,) * 3, std=(0.25,) * 3, codec="msra")
     assert hashlib.sha256(src.read_bytes()).hexdigest() == digest
+    # --codec embeds a contract every reader follows; without it the file has none (gaussian assumed)
+    from edgepose.engine.metadata import read_metadata
+    from edgepose.runtime import PoseEstimator
+
+    assert read_metadata(tmp_path / "legacy_fp32.tflite") is None and fp32["codec"] is None
+    contract = read_metadata(tmp_path / "legacy_int8.tflite")
+    assert contract["output"]["codec"]["name"] == "msra" and contract["about"]["converted_from"] == "legacy.onnx"
+    assert contract["model"] == "legacy_int8"
+    est = PoseEstimator(tmp_path / "legacy_int8.tflite")
+    assert est.contract.codec == "msra" and est.contract.identity_normalization
     assert fp32["legacy_notes"] and fp32["reference"] == "original"
     assert fp32["compare"]["max_abs_error"] < 1e-4 and fp32["compare"]["keypoint_agreement"] == 1.0
     assert int8["verify"]["inputs"][0]["dtype"] == "int8" and not int8["verify"]["float_ops"]

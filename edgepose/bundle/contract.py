@@ -11,12 +11,17 @@ from ..transforms import BOX_PADDING
 
 
 def contract_for(
-    model_path: str | Path, version: str = "", extra: dict[str, Any] | None = None, codec: str | None = None
+    model_path: str | Path,
+    version: str = "",
+    extra: dict[str, Any] | None = None,
+    codec: str | None = None,
+    name: str | None = None,
 ) -> dict[str, Any]:
     """Everything an app needs to feed and read ``model_path``: read off its tensors plus the
     project's fixed conventions (crop, keypoints) and its codec (``codec``: the registry name the
     model was trained with, when the file does not carry it; ``gaussian`` by default). ``extra``
-    (training data, accuracy, latency ...) is merged under ``"about"``."""
+    (training data, accuracy, latency ...) is merged under ``"about"``; ``name``: the model's name
+    (default: the file name without suffix)."""
     from ..runtime.estimator import PoseEstimator
 
     est = PoseEstimator(model_path, codec=codec)
@@ -24,7 +29,7 @@ def contract_for(
     w, h = c.input_size
     hw, hh = c.heatmap_size
     contract = {
-        "model": Path(model_path).stem,
+        "model": name or Path(model_path).stem,
         "version": version,
         "input": {
             "size_hw": [h, w],

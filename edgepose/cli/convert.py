@@ -21,6 +21,9 @@ def convert(
     normalize: str = typer.Option("imagenet", "--normalize", help="The ONNX model's input: imagenet | unit | raw."),
     mean: str = typer.Option("", "--mean", help="Override: per-channel mean on [0,1] pixels, e.g. 0.5,0.5,0.5."),
     std: str = typer.Option("", "--std", help="Override: per-channel std on [0,1] pixels."),
+    codec: Optional[str] = typer.Option(
+        None, "--codec", help="The model's heatmap convention, embedded as its contract: gaussian | udp | msra."
+    ),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
 ) -> None:
     """ONNX -> TFLite through onnx2tf (offline), verified and compared with onnxruntime."""
@@ -41,7 +44,7 @@ def convert(
 
     crops = load_calibration(calib) if calib is not None else None
     with output_file(out, force=force, inputs=[model, calib]) as tmp, err_console.status(f"onnx2tf: {model.name} -> {fmt}"):
-        res = convert_onnx(model, tmp, fmt, calib=crops, layout=input_layout, mean=m, std=s)
+        res = convert_onnx(model, tmp, fmt, calib=crops, layout=input_layout, mean=m, std=s, codec=codec, name=out.stem)
     for note in res["legacy_notes"]:
         err_console.print(f"legacy ONNX: {note}", soft_wrap=True, highlight=False)
     v, c = res["verify"], res["compare"]
@@ -52,6 +55,15 @@ def convert(
         f"vs onnxruntime ({res['reference']}) on {c['samples']} calibration crops: max abs error {c['max_abs_error']:.4g} "
         f"(outputs in [{c['output_range'][0]:.3g}, {c['output_range'][1]:.3g}]), keypoints within one heatmap pixel: {agree}"
     )
+    if res["codec"]:
+        out_console.print(f"contract embedded: RGB pixels 0..255 in, codec {res['codec']}")
+    else:
+        err_console.print(
+            f"no contract embedded: readers decode {out.name} with the gaussian codec; if its heatmaps use another "
+            "convention, pass --codec (e.g. msra) or run 'edgepose bundle' with --codec",
+            soft_wrap=True,
+            highlight=False,
+        )
 
 
 @command(app, "export-onnx")
