@@ -7,6 +7,8 @@
 # latency of a 0.8 x budget; the teacher itself gains 0.14 AP from 128x96 to 256x192. 192x160 costs
 # ~2.5 x the MACs (~0.6 x MoveNet; sides must be multiples of 32), inside the budget; 256x192 (~0.9 x) is not.
 # Resume: as train_student.sh (state in checkpoints/$NAME/, restored into runs/ and --resume).
+# Result (README, "Stage 4"): validation AP 0.249 vs 0.245, but coco_val int8 AP 0.063 vs 0.095 and LSP test
+# PCK@0.2 0.773 vs 0.792 (more gross errors); not shipped.
 set -euo pipefail
 NAME=${NAME:-student-m-192x160}
 INIT=${INIT:-edgepose/pretrained/edgehrnet-m_coco17.keras}
