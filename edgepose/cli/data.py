@@ -1,4 +1,4 @@
-"""``edgepose data ...``: synthesise, check, show, pseudo-label, teacher-label, copy-paste."""
+"""``edgepose data ...``: synthesise, import, check, show, pseudo-label, teacher-label, copy-paste."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import typer
 from ..errors import EdgeposeError
 from .common import RichReporter, command, out_console, parse_size
 
-data_app = typer.Typer(help="Datasets: synthesise, check, show, teacher labels.", no_args_is_help=True)
+data_app = typer.Typer(help="Datasets: synthesise, import YOLO trees, check, show, teacher labels.", no_args_is_help=True)
 
 
 @command(data_app, "synth")
@@ -189,3 +189,43 @@ def show(
     with output_file(out, force=force, inputs=[annotations, images]) as tmp:
         show_samples(annotations, images, tmp, n=n, augment=augment, input_size=size, seed=seed)
     out_console.print(f"wrote {out}")
+
+
+@command(data_app, "import")
+def import_cmd(
+    root: Path = typer.Argument(..., help="YOLO / YOLO-pose tree: <split>/images + <split>/labels (+ data.yaml)."),
+    out: Path = typer.Option(..., "--out", help="COCO person-keypoints JSON to write (file names relative to ROOT)."),
+    keypoints_from: Optional[Path] = typer.Option(
+        None, "--keypoints-from", help="Folder of per-image YOLO-pose files named by COCO id (000000123456.txt) to merge."
+    ),
+    min_height: float = typer.Option(0.0, "--min-height", help="Drop people whose box is under this many pixels tall."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
+) -> None:
+    """Import a YOLO or YOLO-pose label tree (Roboflow, Ultralytics) as COCO person keypoints."""
+    from ..data.yolo_import import import_yolo
+    from ..fsutil import atomic_write_json, check_apart, output_file
+
+    inputs = [root, keypoints_from]
+    check_apart(out, inputs)
+    if out.exists() and not force:
+        raise EdgeposeError(f"{out} exists; pass --force to overwrite it")
+    rep = RichReporter()
+    coco, report = import_yolo(
+        root, keypoints_from=keypoints_from, min_height=min_height,
+        on_start=lambda n: rep.start("import", n), on_progress=rep.advance,
+    )  # fmt: skip
+    with output_file(out, force=force, inputs=inputs) as tmp:
+        atomic_write_json(tmp, coco)
+    rep.finish(f"{report.images} images, {report.people} people; wrote {out}")
+    splits = ", ".join(f"{k} {v}" for k, v in sorted(report.splits.items()))
+    dropped = ", ".join(f"{why} {n}" for why, n in sorted(report.dropped.items())) or "none"
+    out_console.print(f"splits: {splits}; images without a label file: {report.images_without_labels}")
+    out_console.print(
+        f"people with keypoints: {report.people_with_keypoints} "
+        f"(of them {report.keypoint_people_added} added from --keypoints-from without a box in the tree)"
+    )
+    out_console.print(f"dropped: {dropped}")
+    out_console.print(
+        f"sources: {report.sources}; {report.duplicate_sources} exported more than once "
+        f"({report.duplicate_images} extra copies), grouped in images[].group so no split separates them"
+    )

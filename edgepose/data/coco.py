@@ -224,16 +224,36 @@ def lsp_neck_head_top(joints_json: str | Path, coco: dict[str, Any]) -> dict[Any
 
 
 def split_coco(coco: dict[str, Any], val_images: int, seed: int = 0) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(train, val): ``val_images`` images drawn at random (``seed``) with all their annotations go
-    to val, the rest to train; ``info`` and categories are kept in both. For carving a validation
-    split out of training data (never out of an evaluation set)."""
+    """(train, val): about ``val_images`` images drawn at random (``seed``) with all their
+    annotations go to val, the rest to train; ``info`` and categories are kept in both. Images
+    that share an ``images[].group`` (one source exported several times, see
+    :mod:`edgepose.data.yolo_import`) always land on the same side, so val may exceed
+    ``val_images`` by the last group's size. For carving a validation split out of training data
+    (never out of an evaluation set)."""
     ids = [im["id"] for im in coco["images"]]
     if not 0 < val_images < len(ids):
         raise EdgeposeError(f"val_images must be between 1 and {len(ids) - 1}, got {val_images}")
     rng = np.random.default_rng(seed)
-    val_ids = set(rng.choice(len(ids), val_images, replace=False).tolist())
-    val_set = {ids[i] for i in val_ids}
+    if not any("group" in im for im in coco["images"]):  # one image a group: the same draw as always
+        val_set = {ids[i] for i in rng.choice(len(ids), val_images, replace=False).tolist()}
+        return _split_parts(coco, val_set)
+    groups: dict[Any, list[Any]] = {}
+    for im in coco["images"]:
+        groups.setdefault(im.get("group", ("image", im["id"])), []).append(im["id"])
+    keys = list(groups)
+    if len(keys) < 2:
+        raise EdgeposeError("every image is in one group: nothing can be held out")
+    val_set: set = set()
+    for k in rng.permutation(len(keys)):
+        if len(val_set) >= val_images:
+            break
+        val_set.update(groups[keys[int(k)]])
+    if len(val_set) == len(ids):
+        raise EdgeposeError(f"val_images {val_images} leaves no image for training once groups are kept whole")
+    return _split_parts(coco, val_set)
 
+
+def _split_parts(coco: dict[str, Any], val_set: set) -> tuple[dict[str, Any], dict[str, Any]]:
     def part(keep) -> dict[str, Any]:
         return {
             **coco,
