@@ -96,6 +96,7 @@ def train(
     extra_datasets: list[DatasetSource] | None = None,
     validation: tuple[str | Path, str | Path] | None = None,
     val_every: int = 1,
+    extra_validation: list[tuple[str | Path, str | Path]] | None = None,
 ) -> dict[str, Any]:
     """Train ``config.model`` and return a summary ``{"checkpoint", "loss", "seconds", "history", ...}``.
 
@@ -107,7 +108,8 @@ def train(
     ``extra_datasets`` are mixed in by sampling weight (the first dataset has weight 1); each
     keeps its own keypoint availability. ``validation`` = (annotations, images): COCO AP with
     ground-truth boxes every ``val_every`` epochs, ``best.keras`` kept for the best AP, and
-    TensorBoard scalars in ``tb/``.
+    TensorBoard scalars in ``tb/``. ``extra_validation``: more (annotations, images) splits
+    measured at the same epochs, logged under ``val_extra`` by file stem; they choose nothing.
     """
     reporter = reporter or SilentReporter()
     cfg = config or TrainConfig()
@@ -129,8 +131,11 @@ def train(
             f"{annotations}: nothing to learn, no labelled keypoint lies inside any person's crop (check that keypoints "
             "are in image pixels and lie near their bbox)"
         )
-    if validation is not None:
-        load_coco(validation[0])  # fail early on a bad validation file
+    extra_validation = list(extra_validation or [])
+    if extra_validation and validation is None:
+        raise EdgeposeError("`extra_validation` needs a `validation` split first (it chooses best.keras)")
+    for split in ([validation] if validation is not None else []) + extra_validation:
+        load_coco(split[0])  # fail early on a bad validation file
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     config_path = out / "train_config.json"
@@ -243,6 +248,10 @@ def train(
                 best_ap = max((h["val"]["AP"] for h in history if "val" in h), default=-1.0)
                 if entry["val"]["AP"] > best_ap:
                     atomic_write(out / "best.keras", lambda p: model.save(p))
+                if extra_validation:
+                    entry["val_extra"] = {
+                        Path(ann).stem: validate_keras(model, ann, imgs, codec, cfg.batch_size) for ann, imgs in extra_validation
+                    }
             history.append(entry)
             if tb_writer is not None:
                 with tb_writer.as_default(step=epoch):

@@ -80,8 +80,10 @@ def train(
         _TRAIN.ohkm_topk, "--ohkm", help="Online hard keypoint mining: loss over each person's K hardest joints (0: off)."
     ),
     extra: list[str] = typer.Option([], "--data", help="More data, ANN.json:IMAGES_DIR[:WEIGHT]; repeatable."),
-    val: Optional[Path] = typer.Option(None, "--val", help="Validation COCO JSON: AP every --val-every epochs, best.keras."),
-    val_images: Optional[Path] = typer.Option(None, "--val-images", help="Images folder of --val."),
+    val: list[Path] = typer.Option(
+        [], "--val", help="Validation COCO JSON: AP every --val-every epochs; repeatable, the first chooses best.keras."
+    ),
+    val_images: list[Path] = typer.Option([], "--val-images", help="Images folder of each --val, in the same order."),
     val_every: int = typer.Option(1, "--val-every"),
     strategy: str = typer.Option(_TRAIN.strategy, "--strategy", help="tf.distribute: default | mirrored | multiworker"),
     cpu_replicas: int = typer.Option(
@@ -141,9 +143,9 @@ def train(
     if resume and not (out / "state").is_dir():
         raise EdgeposeError(f"nothing to resume in {out}: no state/ folder from an earlier 'edgepose train'")
     extra_sources = [DatasetSource.parse(text) for text in extra]
-    if (val is None) != (val_images is None):
-        raise EdgeposeError("--val and --val-images go together")
-    inputs = [data, images, val, val_images, *(p for s in extra_sources for p in (s.annotations, s.images))]
+    if len(val) != len(val_images):
+        raise EdgeposeError(f"--val and --val-images go together: {len(val)} --val, {len(val_images)} --val-images")
+    inputs = [data, images, *val, *val_images, *(p for s in extra_sources for p in (s.annotations, s.images))]
     inputs += [Path(p) for p in (init, soft_teacher) if p and Path(p).exists()]
     check_apart(out, inputs)
     lock = output_lock(out)
@@ -156,13 +158,14 @@ def train(
         codec=codec, soft_teacher=soft_teacher, soft_alpha=soft_alpha, teacher_weight=teacher_weight,
         teacher_min_score=teacher_min_score, box=box, box_jitter=box_jitter, truncate=truncate,
     )  # fmt: skip
-    validation = (val, val_images) if val is not None else None
+    validation = (val[0], val_images[0]) if val else None
+    extra_validation = list(zip(val[1:], val_images[1:]))
     # multi-worker runs: gRPC and the collective runtime log natively to stderr; our lines stay
     quiet = native_stderr_silenced() if strategy == "multiworker" else contextlib.nullcontext()
     with quiet:
         summary = run_train(
             data, images, folder, cfg, reporter=RichReporter(), resume=resume, extra_datasets=extra_sources,
-            validation=validation, val_every=val_every,
+            validation=validation, val_every=val_every, extra_validation=extra_validation,
         )  # fmt: skip
     out_console.print(f"checkpoint: {summary['checkpoint']} (loss {summary['loss']:.3e}, {summary['seconds']:.0f} s)")
     vals = [h for h in summary["history"] if "val" in h]
