@@ -40,10 +40,17 @@ def _load_onnx(path: Path) -> tuple[Any, list[str]]:
 
     if not path.is_file():
         raise EdgeposeError(f"model file not found: {path}")
+    if path.stat().st_size == 0:
+        raise EdgeposeError(f"{path} is empty (0 bytes): not an ONNX model; export or copy it again")
     try:
         model = onnx.load(str(path))
     except Exception as exc:
         raise EdgeposeError(f"{path} is not a valid ONNX model: {str(exc).splitlines()[0][:200]}") from None
+    if not model.graph.node or not model.opset_import:
+        raise EdgeposeError(
+            f"{path} is not a usable ONNX model: it has {len(model.graph.node)} nodes and "
+            f"{len(model.opset_import)} opset imports (a truncated or foreign file?)"
+        )
     if is_legacy(model):
         return modernize(model)
     try:

@@ -206,7 +206,6 @@ def evaluate(
     "per_keypoint": {name: {...}}}``.
     """
     try:
-        from pycocotools.coco import COCO
         from pycocotools.cocoeval import COCOeval
     except ImportError:
         raise EdgeposeError("evaluation needs pycocotools: pip install 'edgepose[eval]'") from None
@@ -220,8 +219,14 @@ def evaluate(
             raise EdgeposeError(f"prediction {i} {problem}; a COCO keypoint result has image_id, keypoints[51] and score")
     if not preds:
         raise EdgeposeError("no predictions to evaluate (an empty results list)")
-    if not scored_people(gt_doc):
-        raise EdgeposeError(f"{ground_truth}: no person with labelled keypoints to evaluate against")
+    other = [p.get("category_id") for p in preds if p.get("category_id", PERSON_ID) != PERSON_ID]
+    if other:
+        cats = sorted({str(c) for c in other})[:3]
+        raise EdgeposeError(
+            f"{len(other)} of {len(preds)} predictions have category_id {', '.join(cats)}; keypoint results are people: "
+            f"category_id {PERSON_ID} (person)"
+        )
+    check_scorable(gt_doc, ground_truth)
     images = {im["id"]: im for im in gt_doc["images"]}
     unknown = {p.get("image_id") for p in preds} - set(images)
     if unknown:
@@ -229,7 +234,7 @@ def evaluate(
     stats: dict[str, Any] = {name: 0.0 for name in AP_NAMES}
     if preds:
         with contextlib.redirect_stdout(io.StringIO()):
-            gt = COCO(str(ground_truth))
+            gt = _coco_index(gt_doc)
             # keypoint results only: with a "bbox" key pycocotools would take the detection's area from the box
             dt = gt.loadRes([{k: v for k, v in p.items() if k not in ("ann_id", "bbox")} for p in preds])
             ev = COCOeval(gt, dt, iouType="keypoints")
@@ -247,12 +252,51 @@ def evaluate(
     return stats
 
 
+PERSON_ID = 1  # the COCO person category: the only one keypoint results belong to
+
+
+def _coco_index(doc: dict[str, Any]):
+    """A pycocotools ``COCO`` of ``doc`` whose annotation ids are renumbered 1..N: pycocotools marks
+    matches by annotation id and reads id 0 as "unmatched", so a file with an annotation id 0 (or
+    ids that are strings) would otherwise score a perfect prediction below 1.0."""
+    from pycocotools.coco import COCO
+
+    dataset = {**doc, "annotations": [{**a, "id": i} for i, a in enumerate(doc["annotations"], start=1)]}
+    gt = COCO()
+    gt.dataset = dataset
+    gt.createIndex()
+    return gt
+
+
+def check_scorable(gt_doc: dict[str, Any], where: str | Path) -> None:
+    """Refuse ground truth that cannot be scored: no person with labelled keypoints, or labelled
+    keypoints that all lie outside their images (coordinates not in image pixels), as train refuses it."""
+    people = scored_people(gt_doc)
+    if not people:
+        raise EdgeposeError(f"{where}: no person with labelled keypoints to evaluate against")
+    sizes = {im["id"]: (im.get("width"), im.get("height")) for im in gt_doc["images"]}
+    inside = total = 0
+    for image_id, anns in people.items():
+        w, h = sizes.get(image_id, (None, None))
+        if not isinstance(w, (int, float)) or not isinstance(h, (int, float)):
+            return  # sizes unknown: nothing to check against
+        for ann in anns:
+            kps = np.asarray(ann["keypoints"], float).reshape(NUM_KEYPOINTS, 3)
+            lab = kps[kps[:, 2] > 0]
+            total += 1
+            inside += bool(((lab[:, 0] >= 0) & (lab[:, 0] <= w) & (lab[:, 1] >= 0) & (lab[:, 1] <= h)).any())
+    if total and not inside:
+        raise EdgeposeError(
+            f"{where}: every labelled keypoint of all {total} people lies outside its image; keypoints must be in image "
+            "pixels (x, y from the top-left corner)"
+        )
+
+
 def per_keypoint_ap(predictions: list[dict[str, Any]], gt_doc: dict[str, Any]) -> dict[str, float | None]:
     """COCO keypoint AP of each keypoint alone: the ground truth keeps only keypoint ``k``
     (people without it are ignored, as COCOeval ignores people with no keypoints), so OKS is that
     keypoint's similarity under its own sigma. None where no person has it labelled. Predictions
     that carry ``ann_id`` (ground-truth boxes) count only for people who have keypoint ``k``."""
-    from pycocotools.coco import COCO
     from pycocotools.cocoeval import COCOeval
 
     by_ann = {a["id"]: a for a in gt_doc["annotations"]}
@@ -286,9 +330,7 @@ def per_keypoint_ap(predictions: list[dict[str, Any]], gt_doc: dict[str, Any]) -
             out[name] = None
             continue
         with contextlib.redirect_stdout(io.StringIO()):
-            gt = COCO()
-            gt.dataset = doc
-            gt.createIndex()
+            gt = _coco_index(doc)
             ev = COCOeval(gt, gt.loadRes(results), iouType="keypoints")
             ev.params.kpt_oks_sigmas = OKS_SIGMAS
             ev.evaluate()

@@ -81,6 +81,45 @@ def output_lock(out: str | os.PathLike) -> Iterator[Path]:
         os.close(fd)
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def temp_prefix(target: Path) -> str:
+    """The name prefix of ``target``'s temporary siblings: ``.<name>.<pid>.``; the pid lets a later
+    run tell a dead writer's leftovers (a killed ``quantize``) from a live one's."""
+    return f".{target.name}.{os.getpid()}."
+
+
+def sweep_stale_temps(target: Path) -> list[Path]:
+    """Remove temporary siblings of ``target`` left by writers that died (their pid is gone);
+    returns what was removed. Live writers' files are kept."""
+    removed = []
+    head = f".{target.name}."
+    try:
+        entries = list(target.parent.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        rest = entry.name[len(head) :] if entry.name.startswith(head) else ""
+        pid_text = rest.split(".", 1)[0]
+        if not pid_text.isdigit() or "." not in rest or _pid_alive(int(pid_text)):
+            continue
+        with contextlib.suppress(OSError):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+            removed.append(entry)
+    return removed
+
+
 def _check_replaceable(out: Path, force: bool) -> bool:
     """True when ``out`` is an existing non-empty folder that may be replaced; raises otherwise."""
     if out.exists() and not out.is_dir():
@@ -140,27 +179,44 @@ def output_folder(
     """Build an output folder in a temporary sibling and rename it onto ``path`` when the block
     ends without error (the old output, if ``force`` allowed replacing it, goes only then). On an
     error the temporary folder is removed and ``path`` is as it was. Yields the folder to write in;
-    paths inside it map to the final ones with ``path / p.relative_to(tmp)``."""
+    paths inside it map to the final ones with ``path / p.relative_to(tmp)``.
+
+    A folder that cannot be renamed or removed (a mount point: a Docker volume, a USB stick) is
+    kept: the temporary folder is made inside it and its entries are moved up at the end (the old
+    entries, with ``force``, go only then)."""
     out = Path(path)
     check_apart(out, inputs)
     with output_lock(out):
         replace = _check_replaceable(out, force)
+        in_place = out.is_dir() and (os.path.ismount(out) or not replace)
+        parent = out if in_place else out.parent
         try:
-            tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.partial-"))
+            sweep_stale_temps(out)
+            tmp = Path(tempfile.mkdtemp(dir=parent, prefix=temp_prefix(out) + "partial-"))
         except OSError as exc:
-            raise EdgeposeError(f"cannot write to {out.parent}: {exc.strerror or exc}") from None
+            raise EdgeposeError(f"cannot write to {parent}: {exc.strerror or exc}") from None
         try:
             yield tmp
             _mark(tmp)
-            os.chmod(tmp, 0o777 & ~_umask())
-            if replace:
+            if in_place:
+                for child in list(out.iterdir()):  # with force: edgepose's own earlier output
+                    if child == tmp:
+                        continue
+                    if child.is_dir() and not child.is_symlink():
+                        shutil.rmtree(child)
+                    else:
+                        child.unlink()
+                for child in list(tmp.iterdir()):
+                    os.replace(child, out / child.name)
+                tmp.rmdir()
+            elif replace:
+                os.chmod(tmp, 0o777 & ~_umask())
                 old = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.old-"))
                 os.replace(out, old / out.name)
                 os.replace(tmp, out)
                 shutil.rmtree(old, ignore_errors=True)
             else:
-                with contextlib.suppress(FileNotFoundError):
-                    out.rmdir()  # an empty folder the user made
+                os.chmod(tmp, 0o777 & ~_umask())
                 os.replace(tmp, out)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -178,7 +234,8 @@ def output_file(path: str | os.PathLike, force: bool = False, inputs: Iterable[s
     with output_lock(out):
         if out.exists() and not force:
             raise EdgeposeError(f"{out} already exists; pass `force` to overwrite it")
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=out.suffix or ".tmp")
+        sweep_stale_temps(out)
+        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=temp_prefix(out), suffix=out.suffix or ".tmp")
         os.close(fd)
         tmp_path = Path(tmp)
         try:
@@ -205,7 +262,8 @@ def ensure_writable_parent(path: str | os.PathLike) -> Path:
 def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp_path)`` and rename the result onto ``path`` (same folder, atomic on POSIX)."""
     target = ensure_writable_parent(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix or ".tmp")
+    sweep_stale_temps(target)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=temp_prefix(target), suffix=target.suffix or ".tmp")
     os.close(fd)
     tmp_path = Path(tmp)
     try:

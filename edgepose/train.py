@@ -222,6 +222,7 @@ def train(
         }
 
     epoch = start_epoch
+    data_errors: list[EdgeposeError] = []
     try:
         for epoch in range(start_epoch, cfg.epochs + 1):
             losses = []
@@ -230,7 +231,8 @@ def train(
             else:
                 records = weighted_epoch(per_source, weights, np.random.default_rng([cfg.seed, epoch, 7]), epoch_size)
             dataset = make_dataset(
-                records, codec, cfg.batch_size, augment, cfg.seed, epoch, cache, parallel=2, soft=soft, soft_alpha=cfg.soft_alpha
+                records, codec, cfg.batch_size, augment, cfg.seed, epoch, cache, parallel=2, soft=soft, soft_alpha=cfg.soft_alpha,
+                errors=data_errors,
             )
             if replicas > 1:
                 dataset = strategy.experimental_distribute_dataset(dataset)
@@ -271,6 +273,8 @@ def train(
                 title = f"{cfg.model} {cfg.input_size[1]}x{cfg.input_size[0]}"
                 atomic_write_bytes(out / "curves.png", training_curves_png(history, title))
     except tf.errors.OpError as exc:  # multi-worker: a peer died or hung up during a collective op
+        if data_errors:  # a training image could not be read: its one line, not TensorFlow's wrapper
+            raise EdgeposeError(f"{data_errors[0]} (epoch {epoch}; the run can --resume once it is fixed)") from None
         if cfg.strategy != "multiworker":
             raise
         raise EdgeposeError(_worker_failure(str(exc.message), epoch, out)) from None
@@ -430,6 +434,10 @@ def load_model(path: str | Path):
 
     from .models import layers as _layers  # noqa: F401  (registers custom layers)
 
+    import zipfile
+
+    if not zipfile.is_zipfile(p):  # Keras would say "File not found" for a corrupt or truncated file
+        raise EdgeposeError(f"cannot load Keras model {p}: not a .keras zip archive (corrupt, truncated or another format)")
     try:
         return keras.saving.load_model(p)
     except Exception as exc:  # corrupt or foreign file

@@ -103,21 +103,25 @@ def truncation(data: bytes) -> str | None:
 
 
 def decode_image(data: bytes, name: str | Path = "image", flags: int = cv2.IMREAD_COLOR) -> np.ndarray:
-    """Encoded bytes -> the image as stored (BGR for ``IMREAD_COLOR``). The EXIF orientation is
-    **ignored everywhere** (training, evaluation, calibration, predict, data check): COCO-format
-    annotations are in the stored pixels' frame, as pycocotools and mmpose read them, so a rotated
-    phone photo is predicted as stored. Truncated or undecodable files raise EdgeposeError."""
+    """Encoded bytes -> the image upright (BGR for ``IMREAD_COLOR``). The EXIF orientation is
+    **applied everywhere** (training, evaluation, calibration, predict, data check), as OpenCV's
+    ``imread`` and PIL's ``exif_transpose`` apply it: a phone photo stored rotated (orientation 6)
+    comes out upright, the frame its JSON ``width``/``height`` and a viewer show. ``flags`` must
+    decode colour or grey (``IMREAD_UNCHANGED`` would skip the orientation). Truncated or
+    undecodable files raise EdgeposeError."""
     why = truncation(data)
     if why:
         raise EdgeposeError(f"cannot use image {name}: {why}")
-    img = cv2.imdecode(np.frombuffer(data, np.uint8), flags | cv2.IMREAD_IGNORE_ORIENTATION) if data else None
+    if flags == cv2.IMREAD_UNCHANGED:
+        raise ValueError("decode_image applies the EXIF orientation: use IMREAD_COLOR or IMREAD_GRAYSCALE")
+    img = cv2.imdecode(np.frombuffer(data, np.uint8), flags) if data else None
     if img is None:
         raise EdgeposeError(f"cannot decode image {name} (corrupt or not an image)")
     return img
 
 
 def load_rgb(path: str | Path) -> np.ndarray:
-    """Read an image file as ``uint8 [H, W, 3]`` RGB (:func:`decode_image`: stored orientation,
+    """Read an image file as ``uint8 [H, W, 3]`` RGB (:func:`decode_image`: EXIF orientation applied,
     truncated files refused); unreadable files raise EdgeposeError."""
     p = Path(path)
     if not p.is_file():

@@ -108,6 +108,24 @@ CASES: list[Case] = [
         "ResizeNearestNeighbor, 16/8 = 2",
     ),
     Case(
+        "resize_bilinear_64to128",
+        _keras(_resize((128, 128), "bilinear"), (64, 64, 3)),
+        {"RESIZE_BILINEAR": True},
+        "ResizeBilinear, 128/64 = 2, output 128 px (google-coral/edgetpu#31: maps)",
+    ),
+    Case(
+        "resize_bilinear_128to256",
+        _keras(_resize((256, 256), "bilinear"), (128, 128, 3)),
+        {"RESIZE_BILINEAR": False},
+        "[table: ResizeBilinear] output side over 128 px (google-coral/edgetpu#31: a 2x upsampling to 512 stays on the CPU)",
+    ),
+    Case(
+        "resize_nearest_128to256",
+        _keras(_resize((256, 256), "nearest"), (128, 128, 3)),
+        {"RESIZE_NEAREST_NEIGHBOR": False},
+        "[table: ResizeNearestNeighbor] output side over 128 px (google-coral/edgetpu#187)",
+    ),
+    Case(
         "mean_z_6",
         _keras(lambda tf, x: tf.keras.layers.Lambda(lambda t: tf.reduce_mean(t, axis=3))(_conv(tf, x, 6)), (8, 8, 3)),
         {"MEAN": False},

@@ -50,9 +50,9 @@ def test_load_rgb_names_the_problem(tmp_path):
         load_rgb(bad)
 
 
-def test_truncated_images_are_an_error_and_exif_orientation_is_ignored(tmp_path):
+def test_truncated_images_are_an_error_and_exif_orientation_is_applied(tmp_path):
     """One decode rule everywhere: a cut-short JPEG/PNG is refused (OpenCV only warns), and the
-    stored pixels are used as they are (COCO annotations are in that frame)."""
+    EXIF orientation is applied on read, pixel for pixel as PIL's ``exif_transpose`` applies it."""
     import cv2
     import pytest
 
@@ -69,7 +69,12 @@ def test_truncated_images_are_an_error_and_exif_orientation_is_ignored(tmp_path)
             load_rgb(tmp_path / name)
     assert load_rgb(tmp_path / "trailer.jpg").shape == (60, 40, 3)
     pil = pytest.importorskip("PIL.Image")
-    exif = pil.Exif()
-    exif[0x0112] = 6  # orientation: rotate 90 degrees when displayed
-    pil.fromarray(img).save(tmp_path / "rotated.jpg", exif=exif.tobytes())
-    assert load_rgb(tmp_path / "rotated.jpg").shape == (60, 40, 3)  # as stored, not turned to 40x60
+    ops = pytest.importorskip("PIL.ImageOps")
+    for orientation in range(1, 9):
+        exif = pil.Exif()
+        exif[0x0112] = orientation  # 6: rotate 90 degrees when displayed
+        pil.fromarray(img).save(tmp_path / "rotated.png", exif=exif.tobytes())
+        want = np.asarray(ops.exif_transpose(pil.open(tmp_path / "rotated.png")).convert("RGB"))
+        got = load_rgb(tmp_path / "rotated.png")
+        assert got.shape == want.shape and (orientation < 5) == (got.shape == (60, 40, 3))
+        np.testing.assert_array_equal(got, want)

@@ -8,6 +8,7 @@ terminal user reads flags.
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import re
@@ -97,15 +98,42 @@ def exit_status(exc: BaseException) -> int:
     return 1
 
 
+# The machine's own refusals while reading or writing (a full disk, a read-only mount, a busy
+# mount point, a symlink loop): the user's to fix, so one line, never a traceback.
+ENVIRONMENT_ERRNOS = {
+    errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO, errno.ELOOP, errno.EBUSY,
+    errno.EFBIG, errno.ENAMETOOLONG, errno.EMFILE, errno.ENFILE, errno.EXDEV,
+}  # fmt: skip
+
+
+def environment_error(exc: BaseException) -> EdgeposeError | None:
+    """An OSError the machine raised (see :data:`ENVIRONMENT_ERRNOS`), or pathlib's symlink-loop
+    RuntimeError, as one-line EdgeposeError naming the file; None for anything else (a bug)."""
+    if isinstance(exc, OSError) and exc.errno in ENVIRONMENT_ERRNOS:
+        where = f"{exc.filename}: " if exc.filename else ""
+        hint = " (free some space or choose another output folder)" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else ""
+        return EdgeposeError(f"{where}{exc.strerror or exc}{hint}")
+    if isinstance(exc, RuntimeError) and str(exc).startswith("Symlink loop"):
+        return EdgeposeError(f"{exc}: a path given is a symbolic link that points back to itself")
+    return None
+
+
 def command(group: typer.Typer, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register ``fn`` as ``group``'s command ``name``; an EdgeposeError it raises becomes one line
-    on stderr (parameters shown as flags) and :func:`exit_status`."""
+    """Register ``fn`` as ``group``'s command ``name``; an EdgeposeError it raises (or an
+    :func:`environment_error`) becomes one line on stderr (parameters shown as flags) and
+    :func:`exit_status`."""
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)
         def run(*args: Any, **kwargs: Any) -> Any:
             try:
-                return fn(*args, **kwargs)
+                try:
+                    return fn(*args, **kwargs)
+                except (OSError, RuntimeError) as raw:
+                    converted = environment_error(raw)
+                    if converted is None:
+                        raise
+                    raise converted from None
             except EdgeposeError as exc:
                 err_console.print(f"[red]error:[/red] {escape(one_line(flagged(str(exc))))}", highlight=False, soft_wrap=True)
                 raise typer.Exit(exit_status(exc)) from None

@@ -31,6 +31,7 @@ def quantize(
     from ..fsutil import atomic_write_json, atomic_write_text, check_apart, output_file
     from ..quantize import load_calibration
     from ..quantize import quantize as run_quantize
+    from ..quantize.gate import check_max_ap_drop
     from ..train import load_model
 
     inputs = [model, calib, val, val_images]
@@ -41,6 +42,7 @@ def quantize(
         raise EdgeposeError("--val and --val-images go together")
     if max_ap_drop is not None and val is None:
         raise EdgeposeError("--max-ap-drop needs a validation set (--val ANN.json --val-images DIR)")
+    check_max_ap_drop(max_ap_drop)  # before the conversion, not after it
     keras_model = load_model(model)
     crops = None
     if calib is not None:

@@ -45,7 +45,7 @@ def check_dataset(
             errors.append(f"image {im.get('id')}: file missing: {path}")
         else:
             try:
-                img = decode_image(path.read_bytes(), path, cv2.IMREAD_UNCHANGED)
+                img = decode_image(path.read_bytes(), path, cv2.IMREAD_COLOR)  # upright, as every reader sees it
             except EdgeposeError as exc:
                 img = None
                 errors.append(f"image {im.get('id')}: {exc}")

@@ -106,6 +106,8 @@ def iter_problems(coco: Any) -> Iterator[str]:
         if not isinstance(image_id, (int, str)) or image_id not in images:
             yield f"annotation {aid} refers to unknown image id {image_id!r}"
             continue
+        if "iscrowd" in ann and ann["iscrowd"] not in (0, 1) or isinstance(ann.get("iscrowd"), bool):
+            yield f"annotation {aid} has iscrowd {str(ann['iscrowd'])[:20]!r}; it must be 0 or 1"
         kps = ann.get("keypoints")
         if kps is not None:
             if not isinstance(kps, list) or len(kps) != NUM_KEYPOINTS * 3:
@@ -113,7 +115,7 @@ def iter_problems(coco: Any) -> Iterator[str]:
                 yield f"annotation {aid} has {n} keypoint values, expected {NUM_KEYPOINTS * 3} (17 x 3)"
             elif not all(_is_number(v) for v in kps):
                 yield f"annotation {aid} has keypoint values that are not finite numbers"
-            elif any(v not in (0, 1, 2) for v in kps[2::3]):
+            elif any(v not in (0, 1, 2) for v in kps[2::3]):  # only numbers reach here
                 yield f"annotation {aid} has visibility flags outside {{0, 1, 2}}"
         if "pseudo_keypoints" in ann and not _keypoint_indices(ann["pseudo_keypoints"]):
             yield f"annotation {aid} pseudo_keypoints must be keypoint indices 0..16: {str(ann['pseudo_keypoints'])[:60]}"
@@ -132,7 +134,11 @@ def iter_problems(coco: Any) -> Iterator[str]:
                 x, y, bw, bh = bbox
                 if _is_number(w) and _is_number(h) and (x < -1 or y < -1 or x + bw > w + 1 or y + bh > h + 1):
                     yield f"annotation {aid} has a bbox {bbox} outside its {w}x{h} image {im['file_name']}"
-                labelled = isinstance(kps, list) and len(kps) == NUM_KEYPOINTS * 3 and any(v > 0 for v in kps[2::3])
+                labelled = (
+                    isinstance(kps, list)
+                    and len(kps) == NUM_KEYPOINTS * 3
+                    and any(_is_number(v) and v > 0 for v in kps[2::3])
+                )
                 if labelled and not ann.get("iscrowd", 0) and (bw < 1 or bh < 1):
                     yield (
                         f"annotation {aid} has labelled keypoints but a {bw}x{bh} bbox; a person needs a box at least "

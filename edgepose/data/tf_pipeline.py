@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..codec import GaussianHeatmapCodec
+from ..errors import EdgeposeError
 from .samples import Augment, ImageCache, make_sample
 
 
@@ -28,10 +29,13 @@ def make_dataset(
     parallel: int | None = None,
     soft: Any = None,
     soft_alpha: float = 0.0,
+    errors: list | None = None,
 ):
     """One shuffled epoch as a ``tf.data.Dataset`` of ``(images f32 [B,H,W,3], heatmaps [B,h,w,K],
     weights [B,K])``; the last partial batch is dropped. ``soft``/``soft_alpha``: teacher heatmaps
-    blended into the targets (:func:`~edgepose.data.samples.make_sample`)."""
+    blended into the targets (:func:`~edgepose.data.samples.make_sample`). ``errors``: a list that
+    gets every EdgeposeError a batch raised (an unreadable image...): TensorFlow re-raises it wrapped
+    in its own error and traceback, so the caller can report the original one line instead."""
     from .._tf import import_tensorflow
 
     tf = import_tensorflow()
@@ -47,7 +51,13 @@ def make_dataset(
         for index in indices:
             i = int(index)
             rng = np.random.default_rng([seed, epoch, i])
-            items.append(make_sample(cache.get(records[i]["file"]), records[i], codec, rng, augment, soft, soft_alpha))
+            try:
+                image = cache.get(records[i]["file"])
+            except EdgeposeError as exc:
+                if errors is not None:
+                    errors.append(exc)
+                raise
+            items.append(make_sample(image, records[i], codec, rng, augment, soft, soft_alpha))
         return (
             np.stack([it[0] for it in items]).astype(np.float32),
             np.stack([it[1] for it in items]),

@@ -21,7 +21,15 @@ ResizeNearestNeighbor "to avoid loss in precision", Reshape "for large tensor si
 resizes this module uses the reading the real compiler's pairs in ``shared/peers/edgetpu_pairs``
 agree with: the resize maps when its scale is an integer in the sampling convention it uses,
 ``out % in == 0`` without ``align_corners`` and ``(out - 1) % (in - 1) == 0`` with it (so a
-1x1 -> 33x33 align-corners broadcast stays on the CPU, as in DeepLab). Large reshapes are
+1x1 -> 33x33 align-corners broadcast stays on the CPU, as in DeepLab), **and** its output is at
+most :data:`RESIZE_MAX_SIDE` (128) px high and wide. The size rule is the compiler's known behaviour
+in its issues: a bilinear 2x upsampling to 512x512 stays on the CPU ("otherwise supported, but not
+mapped due to some unspecified limitation") while the same layer to 128x128 maps
+(google-coral/edgetpu#31), and a U-Net's nearest-neighbour upsamplings map at a 128x128 input but
+not at 256x256 (#187); segmentation models' final full-resolution resize (DeepLab's 33 -> 513,
+integer scale 16 with align_corners) runs on the CPU in Coral's published compiled models. The
+boundary between 128 and 256 is not pinned by a cited case; 128 is the largest size seen mapped.
+Large reshapes are
 assumed to map. TILE is not in the table's revisions we cite, but compiler 16 maps it in
 published pairs (issue 18), so it is accepted from runtime 14 and flagged as such in ``TABLE``.
 """
@@ -169,11 +177,19 @@ def _fully_connected(graph: ModelGraph, op: OpInfo, runtime: int) -> str:
     return ""
 
 
+RESIZE_MAX_SIDE = 128  # larger resize outputs stay on the CPU (see the module docstring for the sources)
+
+
 def _resize(name: str) -> Check:
     def check(graph: ModelGraph, op: OpInfo, runtime: int) -> str:
         src, dst = graph.tensor(op.inputs[0]), graph.tensor(op.outputs[0])
         if src is None or dst is None or len(src.shape) != 4 or len(dst.shape) != 4:
             return ""
+        if max(dst.shape[1], dst.shape[2]) > RESIZE_MAX_SIDE:
+            return (
+                f"[table: {name}] {src.shape[1]}x{src.shape[2]} -> {dst.shape[1]}x{dst.shape[2]}: an output side over "
+                f"{RESIZE_MAX_SIDE} px is left on the CPU (\"depending on input/output size\"; google-coral/edgetpu#31, #187)"
+            )
         align = op.options.get("align_corners", False)
         for a, b in ((src.shape[1], dst.shape[1]), (src.shape[2], dst.shape[2])):
             exact = (a > 1 and (b - 1) % (a - 1) == 0) if align else b % a == 0

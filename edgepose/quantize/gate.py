@@ -8,6 +8,8 @@ int8 levels the heatmap peaks actually use.
 
 from __future__ import annotations
 
+import math
+
 from pathlib import Path
 from typing import Any, Callable
 
@@ -67,6 +69,20 @@ def output_levels(estimator: PoseEstimator, crops: np.ndarray) -> dict[str, Any]
     }
 
 
+MAX_AP_DROP_LIMIT = 1.0  # AP lies in [0, 1]: a larger allowed drop can never fail
+
+
+def check_max_ap_drop(max_ap_drop: float | None) -> None:
+    """``max_ap_drop`` must be None or a number in [0, 1]: NaN would let every gate pass, a negative
+    value would make every gate fail."""
+    if max_ap_drop is None:
+        return
+    if not math.isfinite(max_ap_drop) or not 0.0 <= max_ap_drop <= MAX_AP_DROP_LIMIT:
+        raise EdgeposeError(
+            f"`max_ap_drop` must be a number from 0 to {MAX_AP_DROP_LIMIT:g} (an AP difference), got {max_ap_drop}"
+        )
+
+
 def accuracy_gate(
     reference: Any,
     candidate: Any,
@@ -85,6 +101,7 @@ def accuracy_gate(
     collapse to a few int8 levels.
     ``on_progress`` gets one call per image per model.
     """
+    check_max_ap_drop(max_ap_drop)
     coco = load_coco(annotations)
     if not scored_people(coco):
         raise EdgeposeError(f"{annotations}: no people with labelled keypoints to compare the models on")
