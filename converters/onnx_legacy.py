@@ -83,16 +83,22 @@ def _legacy_batchnorm(m, notes: list[str]) -> None:
     from onnx import numpy_helper
 
     values = {i.name: numpy_helper.to_array(i) for i in m.graph.initializer}
-    nodes, dropped, folded = [], 0, 0
+    nodes, dropped, folded, per_channel = [], 0, 0, 0
     for node in m.graph.node:
         attrs = {a.name: a for a in node.attribute}
         if node.op_type != "BatchNormalization" or not set(attrs) & set(LEGACY_BN_ATTRS):
             nodes.append(node)
             continue
         if "spatial" in attrs and attrs["spatial"].i == 0:
-            nodes.extend(_fold_batchnorm_per_activation(m, node, values))
-            folded += 1
-            continue
+            scale = values.get(node.input[1])
+            if scale is None or scale.ndim > 1:  # per-activation parameters [C, H, W]
+                nodes.extend(_fold_batchnorm_per_activation(m, node, values))
+                folded += 1
+                continue
+            # spatial=0 with per-channel [C] parameters (MXNet/GluonCV exports): onnxruntime reads it as
+            # per-channel, and so does this rewrite; folding [C] into Mul would broadcast over the width
+            per_channel += 1
+            dropped -= 1  # counted below with the attribute drop; reported on its own line
         kept = [a for a in node.attribute if a.name not in LEGACY_BN_ATTRS]
         del node.attribute[:]
         node.attribute.extend(kept)
@@ -101,6 +107,11 @@ def _legacy_batchnorm(m, notes: list[str]) -> None:
         dropped += 1
     if dropped:
         notes.append(f"dropped the pre-opset-9 attributes (spatial=1, is_test, consumed_inputs) of {dropped} BatchNormalization")
+    if per_channel:
+        notes.append(
+            f"read {per_channel} BatchNormalization with spatial=0 but per-channel [C] parameters (an MXNet/GluonCV export) "
+            "as per-channel, as onnxruntime does"
+        )
     del m.graph.node[:]
     m.graph.node.extend(nodes)
     if folded:

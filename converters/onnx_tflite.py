@@ -82,6 +82,31 @@ def onnx_input_contract(model, layout: str = "auto") -> dict[str, Any]:
     return {"name": inputs[0].name, "layout": layout, "height": int(h), "width": int(w)}
 
 
+def with_batch_one(model):
+    """A copy of ``model`` whose dynamic batch dimension (``N``, ``?``) is 1 on the inputs and outputs,
+    with the intermediate shapes inferred again: onnx2tf's ConvTranspose needs static output sizes."""
+    import onnx
+
+    def dynamic(dim) -> bool:
+        return not dim.HasField("dim_value") or dim.dim_value <= 0
+
+    values = [*model.graph.input, *model.graph.output]
+    if not any(v.type.tensor_type.shape.dim and dynamic(v.type.tensor_type.shape.dim[0]) for v in values):
+        return model
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    for v in [*m.graph.input, *m.graph.output]:
+        dims = v.type.tensor_type.shape.dim
+        if dims and dynamic(dims[0]):
+            dims[0].Clear()
+            dims[0].dim_value = 1
+    del m.graph.value_info[:]
+    try:
+        return onnx.shape_inference.infer_shapes(m)
+    except Exception:  # inference is a help, not a requirement
+        return m
+
+
 def with_pixel_input(model, contract: dict[str, Any], mean: tuple[float, ...], std: tuple[float, ...]):
     """A copy of ``model`` whose input takes RGB in [0, 255]: ``x = (pixels / 255 - mean) / std``."""
     import onnx
@@ -187,7 +212,7 @@ def convert_onnx(
     with tempfile.TemporaryDirectory(prefix="edgepose-onnx2tf-") as tmp:
         work = Path(tmp)
         prepared = work / "model.onnx"
-        onnx.save(with_pixel_input(model, contract, mean, std), str(prepared))
+        onnx.save(with_pixel_input(with_batch_one(model), contract, mean, std), str(prepared))
         folder = _onnx2tf(
             prepared, work, contract["name"], calib if fmt == "int8" else None, timeout_s, contract["layout"] == "nhwc"
         )

@@ -88,3 +88,155 @@ def tiny_legacy_pose(size: tuple[int, int] = (32, 24), keypoints: int = 17, spat
     model.ir_version = 3
     onnx.checker.check_model(model)
     return model
+
+
+def legacy_mobilenet_pose(
+    size: tuple[int, int] = (128, 96),
+    keypoints: int = 17,
+    width: float = 0.25,
+    seed: int = 0,
+    spatial: int = 1,
+    projection_gamma: float = 1.0,
+    peak_gain: float = 0.0,
+):
+    """The shape of a legacy pose model people use (a MobileNetV2 "simple baseline" exported by an old
+    PyTorch at IR 3 / opset 8): Conv -> BatchNormalization(``spatial``) -> Clip(0, 6) (ReLU6, min/max
+    as attributes), inverted residual blocks with depthwise (``group``) convolutions and Add,
+    then 3 x (ConvTranspose(4, stride 2, pads 1, no bias) -> BatchNormalization -> Relu) and a 1x1
+    Conv to ``keypoints`` heatmaps at 1/4 of the input. MobileNetV2's 17 blocks at ``width``: 34 Clip,
+    54 BatchNormalization; initializers are also graph inputs. NCHW, random weights;
+    ``projection_gamma`` scales each block's last BatchNormalization (trained residual networks keep
+    those small, and a small value keeps a random deep network from amplifying rounding noise).
+    ``peak_gain`` > 0 adds AveragePool(4) of the input through a positive 1x1 Conv to the heatmaps:
+    peaks where the crop is bright, as a trained model's heatmaps peak where the joint is (a random
+    network's maps are flat, and their argmax moves with any rounding)."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    h, w = size
+    rng = np.random.default_rng(seed)
+    inits: list = []
+    nodes: list = []
+    counter = {"n": 0}
+
+    def name(prefix: str) -> str:
+        counter["n"] += 1
+        return f"{prefix}{counter['n']}"
+
+    def param(value: np.ndarray) -> str:
+        n = name("p")
+        inits.append(numpy_helper.from_array(value.astype(np.float32), n))
+        return n
+
+    def conv(x: str, cin: int, cout: int, k: int = 1, stride: int = 1, group: int = 1) -> str:
+        wt = param(rng.normal(0, (2.0 / (k * k * cin / group)) ** 0.5, (cout, cin // group, k, k)))
+        out = name("conv")
+        nodes.append(helper.make_node("Conv", [x, wt], [out], kernel_shape=[k, k], pads=[k // 2] * 4,
+                                      strides=[stride, stride], group=group, dilations=[1, 1]))  # fmt: skip
+        return out
+
+    def bn(x: str, c: int, gamma: float = 1.0) -> str:
+        ps = [param(gamma * rng.uniform(0.5, 1.5, c)), param(rng.normal(0, 0.1, c)), param(rng.normal(0, 0.1, c)),
+              param(rng.uniform(0.5, 2.0, c))]  # fmt: skip
+        out = name("bn")
+        nodes.append(helper.make_node("BatchNormalization", [x, *ps], [out], epsilon=1e-5, momentum=0.9, spatial=spatial))
+        return out
+
+    def relu6(x: str) -> str:
+        out = name("clip")
+        nodes.append(helper.make_node("Clip", [x], [out], min=0.0, max=6.0))
+        return out
+
+    def ch(c: int) -> int:
+        return max(8, int(c * width + 4) // 8 * 8)
+
+    x = relu6(bn(conv("data", 3, ch(32), 3, 2), ch(32)))
+    cin = ch(32)
+    settings = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)]
+    for t, c, n, s in settings:
+        cout = ch(c)
+        for i in range(n):
+            stride = s if i == 0 else 1
+            hidden = cin * t
+            y = x
+            if t != 1:
+                y = relu6(bn(conv(y, cin, hidden), hidden))
+            y = relu6(bn(conv(y, hidden, hidden, 3, stride, group=hidden), hidden))
+            y = bn(conv(y, hidden, cout), cout, gamma=projection_gamma)
+            if stride == 1 and cin == cout:
+                out = name("add")
+                nodes.append(helper.make_node("Add", [x, y], [out]))
+                y = out
+            x, cin = y, cout
+    for _ in range(3):  # the simple-baseline head: deconvolutions up to 1/4 of the input
+        cout = ch(256)
+        wt = param(rng.normal(0, 0.05, (cin, cout, 4, 4)))
+        out = name("deconv")
+        nodes.append(helper.make_node("ConvTranspose", [x, wt], [out], kernel_shape=[4, 4], strides=[2, 2], pads=[1, 1, 1, 1]))
+        relu = name("relu")
+        nodes.append(helper.make_node("Relu", [bn(out, cout)], [relu]))
+        x, cin = relu, cout
+    wt, b = param(rng.normal(0, 0.05, (keypoints, cin, 1, 1))), param(rng.normal(0, 0.01, keypoints))
+    head = "heatmaps" if peak_gain <= 0 else "net_heatmaps"
+    nodes.append(helper.make_node("Conv", [x, wt, b], [head], kernel_shape=[1, 1]))
+    if peak_gain > 0:
+        nodes.append(helper.make_node("AveragePool", ["data"], ["pooled"], kernel_shape=[4, 4], strides=[4, 4]))
+        wp = param(peak_gain * rng.uniform(0.2, 0.5, (keypoints, 3, 1, 1)))
+        nodes.append(helper.make_node("Conv", ["pooled", wp], ["peaks"], kernel_shape=[1, 1]))
+        nodes.append(helper.make_node("Add", [head, "peaks"], ["heatmaps"]))
+    graph = helper.make_graph(
+        nodes,
+        "legacy_mobilenet_pose",
+        [helper.make_tensor_value_info("data", TensorProto.FLOAT, [1, 3, h, w])]
+        + [helper.make_tensor_value_info(i.name, i.data_type, list(i.dims)) for i in inits],
+        [helper.make_tensor_value_info("heatmaps", TensorProto.FLOAT, [1, keypoints, h // 4, w // 4])],
+        inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 8)], producer_name="pytorch")
+    model.ir_version = 3
+    onnx.checker.check_model(model)
+    return model
+
+
+def calibrate_batchnorm(model, images_nchw: np.ndarray):
+    """A copy of ``model`` whose BatchNormalization running mean/var are the statistics of their
+    inputs on ``images_nchw`` (float32 ``[N, 3, H, W]``), set layer by layer from the input on, as a
+    trained network's are: activations stay normalised instead of growing or vanishing through
+    the random layers. Needs onnxruntime."""
+    import onnx
+    import onnxruntime as ort
+    from onnx import helper, numpy_helper
+
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    inits = {i.name: i for i in m.graph.initializer}
+    data = m.graph.input[0].name
+    for node in [n for n in m.graph.node if n.op_type == "BatchNormalization"]:
+        probe = onnx.ModelProto()
+        probe.CopyFrom(m)
+        probe.graph.output.extend([helper.make_tensor_value_info(node.input[0], onnx.TensorProto.FLOAT, None)])
+        session = ort.InferenceSession(probe.SerializeToString(), providers=["CPUExecutionProvider"])
+        x = np.concatenate([session.run([node.input[0]], {data: im[None].astype(np.float32)})[0] for im in images_nchw])
+        axes = (0, 2, 3)
+        stats = {node.input[3]: x.mean(axes), node.input[4]: x.var(axes) + 1e-3}
+        for name, value in stats.items():
+            old = numpy_helper.to_array(inits[name])
+            new = numpy_helper.from_array(np.broadcast_to(value.reshape((-1,) + (1,) * (old.ndim - 1)), old.shape)
+                                          .astype(np.float32), name)  # fmt: skip
+            inits[name].CopyFrom(new)
+    return m
+
+
+def with_spatial(model, spatial: int):
+    """A copy whose BatchNormalization nodes carry ``spatial`` (parameters unchanged): ``spatial=0`` with
+    per-channel ``[C]`` parameters is how MXNet/GluonCV exports wrote every batch norm."""
+    import onnx
+
+    m = onnx.ModelProto()
+    m.CopyFrom(model)
+    for node in m.graph.node:
+        if node.op_type == "BatchNormalization":
+            for a in node.attribute:
+                if a.name == "spatial":
+                    a.i = spatial
+    return m
