@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from edgepose.errors import EdgeposeError
+from edgepose.errors import EdgeposeError, missing_file
 from edgepose.fsutil import atomic_write_bytes
 
 FORMATS = ("fp32", "int8")
@@ -39,7 +39,7 @@ def _load_onnx(path: Path) -> tuple[Any, list[str]]:
     from .onnx_legacy import is_legacy, modernize
 
     if not path.is_file():
-        raise EdgeposeError(f"model file not found: {path}")
+        raise missing_file(path)
     if path.stat().st_size == 0:
         raise EdgeposeError(f"{path} is empty (0 bytes): not an ONNX model; export or copy it again")
     try:

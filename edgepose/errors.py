@@ -24,3 +24,13 @@ def one_line(text: str) -> str:
     import re
 
     return re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m.group())[1:-1], text)
+
+
+def missing_file(path, what: str = "model file") -> EdgeposeError:
+    """The one-line error for a path that is not a readable file: a symbolic link that never reaches a
+    file (a loop, or a dangling link) is named as such, since "not found" would hide why."""
+    import os
+
+    if os.path.islink(path):
+        return EdgeposeError(f"{what} not found: {path} is a symbolic link that never reaches a file (a loop or a dangling link)")
+    return EdgeposeError(f"{what} not found: {path}")

@@ -22,7 +22,7 @@ from .data.coco import load_coco
 from .data.samples import Augment, ImageCache
 from .data.sources import DatasetSource, load_sources, weighted_epoch
 from .data.tf_pipeline import make_dataset
-from .errors import EdgeposeError
+from .errors import EdgeposeError, missing_file
 from .fsutil import atomic_write, atomic_write_bytes, atomic_write_json, read_json
 from .plots import has_matplotlib, training_curves_png
 from .progress import Reporter, SilentReporter
@@ -428,7 +428,7 @@ def load_model(path: str | Path):
     """Load a ``.keras`` checkpoint written by :func:`train`."""
     p = Path(path)
     if not p.is_file():
-        raise EdgeposeError(f"model file not found: {p}")
+        raise missing_file(p)
     import_tensorflow()
     import keras
 

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..errors import EdgeposeError
+from ..errors import EdgeposeError, missing_file
 
 
 def compile_edgetpu(model: str | Path, out_dir: str | Path | None = None, timeout_s: int = 600) -> dict[str, Any]:
@@ -19,7 +19,7 @@ def compile_edgetpu(model: str | Path, out_dir: str | Path | None = None, timeou
     """
     src = Path(model)
     if not src.is_file():
-        raise EdgeposeError(f"model file not found: {src}")
+        raise missing_file(src)
     exe = shutil.which("edgetpu_compiler")
     if exe is None:
         raise EdgeposeError(

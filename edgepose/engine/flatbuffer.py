@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import EdgeposeError
+from ..errors import EdgeposeError, missing_file
 
 SMALL_CONSTANT_BYTES = 65536
 _NUMPY_DTYPES = {
@@ -80,7 +80,7 @@ def read_tflite(path: str | Path) -> ModelGraph:
     """Parse ``path``; a missing, truncated or non-TFLite file raises one clear EdgeposeError."""
     p = Path(path)
     if not p.is_file():
-        raise EdgeposeError(f"model file not found: {p}")
+        raise missing_file(p)
     data = p.read_bytes()
     if len(data) < 8 or data[4:8] != b"TFL3":
         raise EdgeposeError(f"{p} is not a TFLite model (no 'TFL3' flatbuffer identifier)")

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from .._quiet import quiet_stderr
-from ..errors import EdgeposeError
+from ..errors import EdgeposeError, missing_file
 from .model import Model, TensorSpec, check_threads
 
 INTERPRETERS = ("auto", "litert", "tflite_runtime")
@@ -56,7 +56,7 @@ def make_interpreter(model_path: str | Path, threads: int = 1, backend: str = "a
     """
     p = Path(model_path)
     if not p.is_file():
-        raise EdgeposeError(f"model file not found: {p}")
+        raise missing_file(p)
     check_threads(threads)
     cls = _interpreter_class(backend)
     try:

@@ -24,7 +24,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ..errors import EdgeposeError
+from ..errors import EdgeposeError, missing_file
 
 
 @dataclass(frozen=True)
@@ -173,7 +173,7 @@ def open_model(path: str | Path, threads: int = 1, backend: str = "auto", xnnpac
     p = Path(path)
     chosen = backend_for(p, backend)
     if not p.is_file():
-        raise EdgeposeError(f"model file not found: {p}")
+        raise missing_file(p)
     check_threads(threads)
     if chosen in ("litert", "tflite_runtime"):
         from .litert import LiteRTModel
