@@ -141,7 +141,19 @@ def check_output_folder(out: str | os.PathLike, force: bool, inputs: Iterable[st
     inside or over an input, or an existing non-empty folder without ``force``."""
     path = check_apart(out, inputs)
     _check_replaceable(path, force)
+    _probe_writable(Path(out))
     return path
+
+
+def _probe_writable(out: Path) -> None:
+    """Fail before the work when ``out`` (an existing folder, e.g. a read-only mount) or the folder
+    it will be made in cannot take a file."""
+    where = out if out.is_dir() else ensure_writable_parent(out).parent
+    try:
+        probe = tempfile.NamedTemporaryFile(dir=where, prefix=".write-test-", delete=True)
+        probe.close()
+    except OSError as exc:
+        raise EdgeposeError(f"cannot write to {where}: {exc.strerror or exc}") from None
 
 
 def _mark(folder: Path) -> None:

@@ -194,3 +194,30 @@ def test_a_killed_writers_temporary_file_is_swept(box, capsys):
     assert code == 0, err
     assert out.is_file() and not stale.exists() and live.exists()
     live.unlink()
+
+
+def test_read_only_out_is_refused_before_the_work(box, capsys, monkeypatch):
+    """A read-only mount as --out: one line, before any model runs (root ignores permission bits, so
+    the file system's EROFS is simulated)."""
+    import tempfile
+
+    import edgepose.bench.accuracy as accuracy
+
+    target = box / "out" / "readonly"
+    target.mkdir()
+    real = tempfile.NamedTemporaryFile
+
+    def erofs(*args, dir=None, **kwargs):
+        if dir is not None and Path(dir) == target:
+            raise OSError(errno.EROFS, "Read-only file system", str(dir))
+        return real(*args, dir=dir, **kwargs)
+
+    def never(*args, **kwargs):
+        raise AssertionError("the model ran before the output folder was checked")
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", erofs)
+    monkeypatch.setattr(accuracy, "predict_coco", never)
+    argv = ["bench", "accuracy", "{in}/model.tflite", "--data", "{in}/good.json", "--images", "{in}/upright", "--out", str(target)]
+    code, _, err = _run(_args(box, argv, "readonly"), capsys)
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert code != 0 and len(lines) == 1 and "Read-only file system" in lines[0], err
