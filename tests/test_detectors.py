@@ -216,3 +216,73 @@ def test_ssd_postprocess_detector_keeps_the_person_class_and_maps_boxes_to_image
     np.testing.assert_allclose(found[0].box, [128, 32, 64, 32], atol=0.5)
     other = open_detector(model, score_threshold=0.4, person_class=1)  # the 'other' class: dark cells
     assert len(other.detect(image)) == 9  # the op keeps 10 (max_detections): the bright person cell + 9 others
+
+
+def _onnx_detector(tmp_path: Path, outputs: dict[str, list[int]], input_shape=(1, 3, 64, 64)) -> Path:
+    """An ONNX file with one image input and constant outputs of the given shapes (the decoders'
+    arithmetic is checked on known values; the kinds are told apart by shapes alone)."""
+    onnx = pytest.importorskip("onnx")
+    pytest.importorskip("onnxruntime")
+    from onnx import TensorProto, helper, numpy_helper
+
+    nodes, inits, outs = [], [], []
+    for name, (shape, value) in outputs.items():
+        inits.append(numpy_helper.from_array(np.asarray(value, np.float32).reshape(shape), f"{name}_c"))
+        nodes.append(helper.make_node("Identity", [f"{name}_c"], [name]))
+        outs.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, list(shape)))
+    graph = helper.make_graph(nodes, "det", [helper.make_tensor_value_info("images", TensorProto.FLOAT, list(input_shape))],
+                              outs, inits)  # fmt: skip
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    path = tmp_path / "det.onnx"
+    onnx.save(model, str(path))
+    return path
+
+
+def test_yolox_grid_decode_letterbox_and_person_score(tmp_path):
+    """One anchor of stride 16 at cell (1, 2) with xy offsets 0.5, w = h = e^1 x 16: its box in the
+    64x64 input, divided by the letterbox ratio (a 128x64 image: ratio 0.5)."""
+    n = 8 * 8 + 4 * 4 + 2 * 2
+    out = np.zeros((1, n, 7), np.float32)
+    i = 64 + 2 * 4 + 1  # stride-16 map, row 2, column 1
+    out[0, i] = [0.5, 0.5, 1.0, 1.0, 0.9, 0.8, 0.1]  # obj 0.9, person 0.8, other class 0.1
+    out[0, 3] = [0, 0, 0, 0, 0.9, 0.1, 0.9]  # a confident non-person
+    det = open_detector(_onnx_detector(tmp_path, {"output": ((1, n, 7), out)}), score_threshold=0.5)
+    assert det.kind == "yolox"
+    (d,) = det.detect(np.zeros((64, 128, 3), np.uint8))
+    cx, cy, wh = (1 + 0.5) * 16 / 0.5, (2 + 0.5) * 16 / 0.5, np.e * 16 / 0.5
+    assert d.box == pytest.approx([cx - wh / 2, cy - wh / 2, wh, wh], rel=1e-4)
+    assert d.score == pytest.approx(0.72)
+
+
+def test_picodet_boxes_scale_back_from_the_stretched_input(tmp_path):
+    boxes = np.zeros((1, 5, 4), np.float32)
+    boxes[0, 2] = [8, 16, 40, 48]  # input pixels of a 64x64 input
+    scores = np.zeros((1, 1, 5), np.float32)
+    scores[0, 0, 2] = 0.9
+    det = open_detector(_onnx_detector(tmp_path, {"boxes": ((1, 5, 4), boxes), "scores": ((1, 1, 5), scores)}))
+    assert det.kind == "picodet"
+    (d,) = det.detect(np.zeros((128, 256, 3), np.uint8))  # x scaled by 4, y by 2
+    assert d.box == pytest.approx([32, 32, 128, 64]) and d.score == pytest.approx(0.9)
+
+
+def test_a_file_of_no_detector_kind_gets_one_line(tmp_path):
+    path = _onnx_detector(tmp_path, {"output": ((1, 10, 7), np.zeros((1, 10, 7)))})  # 10 anchors: no YOLOX grid
+    with pytest.raises(EdgeposeError, match="not a supported person detector") as err:
+        open_detector(path)
+    assert "YOLOX" in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.skipif(not (PEERS / "detectors" / "yolox_nano" / "yolox_nano.onnx").is_file(), reason="peer detectors absent")
+@pytest.mark.skipif(not (REPO.parent / "shared" / "data" / "coco_val").is_dir(), reason="coco_val absent")
+@pytest.mark.parametrize("name, floor", [("yolox_nano/yolox_nano.onnx", 0.39), ("picodet_s_320_pedestrian/model.xml", 0.43)])
+def test_real_detectors_reach_their_documented_person_ap(name, floor):
+    """The documented contracts decode the real files to the person AP measured with the peers (0.398, 0.444)."""
+    pytest.importorskip("pycocotools")
+    if name.endswith(".xml"):
+        pytest.importorskip("openvino")
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from detector_ap import person_ap
+
+    data = REPO.parent / "shared" / "data" / "coco_val"
+    result = person_ap(PEERS / "detectors" / name, data / "person_keypoints.json", data / "images")
+    assert result["AP"] >= floor

@@ -1,6 +1,8 @@
 """Person detectors for top-down pose: boxes in image pixels from common TFLite detector contracts.
 
-Two contracts, told apart by the model's tensors (:func:`open_detector`):
+Four contracts, told apart by the model's tensors (:func:`open_detector`): the two below, and
+YOLOX grid outputs (:class:`YoloxDetector`) and PP-PicoDet decoded boxes + scores
+(:class:`PicoDetDetector`), NCHW or NHWC, as ONNX, OpenVINO IR or TFLite:
 
 * **SSD with ``TFLite_Detection_PostProcess``** (the TF/Coral model-zoo
   ``ssd_mobilenet_*_postprocess`` family): four outputs, boxes ``[1, N, 4]`` (normalised
@@ -121,7 +123,9 @@ class PersonDetector(abc.ABC):
         self._in = self.model.inputs[0]
         self._outs = list(range(len(self.model.outputs)))
         self._last: list[np.ndarray] = []
-        _, h, w, _ = (int(v) for v in self._in.shape)
+        shape = [int(v) for v in self._in.shape]
+        self.nchw = len(shape) == 4 and shape[1] == 3 and shape[3] != 3
+        h, w = (shape[2], shape[3]) if self.nchw else (shape[1], shape[2])
         self.input_size = (w, h)
 
     def _set_input(self, pixels: np.ndarray, norm: tuple[float, float]) -> None:
@@ -133,6 +137,19 @@ class PersonDetector(abc.ABC):
             x = quantize((pixels.astype(np.float32) - norm[0]) / norm[1], self._in)
         else:
             x = pixels.astype(dtype)  # uint8 pixels as they are (the zoo's quantized SSDs)
+        if self.nchw:
+            x = np.ascontiguousarray(x.transpose(2, 0, 1))
+        self._last = self.model.invoke_raw(x[None])
+
+    def _set_input_float(self, pixels: np.ndarray, mean: np.ndarray, std: np.ndarray) -> None:
+        """``pixels`` uint8 ``[h, w, 3]``: ``(pixels - mean) / std`` per channel, in the model's layout and
+        dtype (int8 inputs quantised with their scale)."""
+        x = (pixels.astype(np.float32) - mean) / std
+        dtype = np.dtype(self._in.dtype)
+        if not np.issubdtype(dtype, np.floating):
+            x = quantize(x, self._in)
+        if self.nchw:
+            x = np.ascontiguousarray(x.transpose(2, 0, 1))
         self._last = self.model.invoke_raw(x[None])
 
     def _tensor(self, position: int) -> np.ndarray:
@@ -193,6 +210,94 @@ class SsdDetector(PersonDetector):
             return []
         b = boxes[keep]
         xywh = np.stack([b[:, 1] * w, b[:, 0] * h, (b[:, 3] - b[:, 1]) * w, (b[:, 2] - b[:, 0]) * h], axis=1)
+        xywh, s, _ = nms(xywh, scores[keep], self.iou_threshold)
+        return [Detection(box=[float(v) for v in bb], score=float(sc)) for bb, sc in zip(xywh, s)]
+
+
+IMAGENET_MEAN = np.array([0.485, 0.456, 0.406], np.float32) * 255.0
+IMAGENET_STD = np.array([0.229, 0.224, 0.225], np.float32) * 255.0
+
+
+def yolox_anchor_count(side_h: int, side_w: int, strides=(8, 16, 32)) -> int:
+    """Grid cells over YOLOX's strides for an input ``side_h x side_w`` (416x416: 3,549)."""
+    return sum((side_h // s) * (side_w // s) for s in strides)
+
+
+class YoloxDetector(PersonDetector):
+    """YOLOX grid outputs (Megvii's ONNX export, and TFLite files converted from it): one output
+    ``[1, A, 5 + C]`` per anchor ``x, y, log w, log h`` (raw), objectness and C class scores (sigmoid
+    applied), over strides 8/16/32. Input: BGR pixels 0..255, no mean or std, letterboxed to the
+    top-left with ratio ``min(S/h, S/w)`` and pad value 114 (the documented YOLOX contract).
+    Score = objectness x person class score; then one NMS."""
+
+    kind = "yolox"
+    strides = (8, 16, 32)
+
+    def __init__(self, *args, person_class: int = 0, **kwargs):
+        kwargs.setdefault("iou_threshold", 0.6)
+        super().__init__(*args, **kwargs)
+        self.person_class = int(person_class)
+        w, h = self.input_size
+        grids, steps = [], []
+        for s in self.strides:
+            ys, xs = np.meshgrid(np.arange(h // s), np.arange(w // s), indexing="ij")
+            grids.append(np.stack([xs.ravel(), ys.ravel()], axis=1))
+            steps.append(np.full(len(grids[-1]), s))
+        self._grid = np.concatenate(grids).astype(np.float32)
+        self._stride = np.concatenate(steps).astype(np.float32)[:, None]
+        n = self.model.outputs[0].shape[1]
+        if n != len(self._grid):
+            raise EdgeposeError(f"{self.path}: {n} anchors in the model, {len(self._grid)} from YOLOX strides 8/16/32 at {h}x{w}")
+
+    def _detect(self, image_rgb):
+        h, w = image_rgb.shape[:2]
+        iw, ih = self.input_size
+        ratio = min(iw / w, ih / h)
+        nw, nh = max(1, int(w * ratio)), max(1, int(h * ratio))
+        canvas = np.full((ih, iw, 3), 114, np.uint8)
+        canvas[:nh, :nw] = cv2.resize(image_rgb[:, :, ::-1], (nw, nh), interpolation=cv2.INTER_LINEAR)
+        self._set_input_float(canvas, np.zeros(3, np.float32), np.ones(3, np.float32))
+        out = self._tensor(0)[0]
+        scores = out[:, 4] * out[:, 5 + self.person_class]
+        keep = scores >= self.score_threshold
+        if not keep.any():
+            return []
+        out, scores = out[keep], scores[keep]
+        xy = (out[:, :2] + self._grid[keep]) * self._stride[keep]
+        wh = np.exp(np.clip(out[:, 2:4], -20, 20)) * self._stride[keep]
+        xywh = np.concatenate([xy - wh / 2, wh], axis=1) / ratio
+        xywh, s, _ = nms(xywh, scores, self.iou_threshold)
+        return [Detection(box=[float(v) for v in b], score=float(sc)) for b, sc in zip(xywh, s)]
+
+
+class PicoDetDetector(PersonDetector):
+    """PP-PicoDet exported without NMS (PaddleDetection; the pedestrian model PP-TinyPose uses):
+    boxes ``[1, A, 4]`` ``x1, y1, x2, y2`` in input pixels (already decoded) and scores ``[1, C, A]``
+    (sigmoid). Input: RGB resized (stretched) to the input size, pixels / 255 then ImageNet mean/std
+    (the documented PicoDet contract); class ``person_class`` (0: the pedestrian model's only class,
+    and person in COCO's 80)."""
+
+    kind = "picodet"
+
+    def __init__(self, *args, person_class: int = 0, **kwargs):
+        kwargs.setdefault("iou_threshold", 0.6)
+        super().__init__(*args, **kwargs)
+        self.person_class = int(person_class)
+        shapes = [list(o.shape) for o in self.model.outputs]
+        self._boxes = next(d for d, s in zip(self._outs, shapes) if len(s) == 3 and s[-1] == 4)
+        self._scores = next(d for d in self._outs if d != self._boxes)
+
+    def _detect(self, image_rgb):
+        h, w = image_rgb.shape[:2]
+        iw, ih = self.input_size
+        self._set_input_float(cv2.resize(image_rgb, (iw, ih), interpolation=cv2.INTER_LINEAR), IMAGENET_MEAN, IMAGENET_STD)
+        boxes = self._tensor(self._boxes)[0]
+        scores = self._tensor(self._scores)[0, self.person_class]
+        keep = scores >= self.score_threshold
+        if not keep.any():
+            return []
+        b = boxes[keep] * np.array([w / iw, h / ih, w / iw, h / ih], np.float32)
+        xywh = np.stack([b[:, 0], b[:, 1], b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]], axis=1)
         xywh, s, _ = nms(xywh, scores[keep], self.iou_threshold)
         return [Detection(box=[float(v) for v in bb], score=float(sc)) for bb, sc in zip(xywh, s)]
 
@@ -282,6 +387,6 @@ def open_detector(
     common = dict(score_threshold=score_threshold, max_people=max_people, model=model)
     if iou_threshold is not None:
         common["iou_threshold"] = iou_threshold
-    if kind.name == "ssd":
+    if kind.name in ("ssd", "yolox", "picodet"):
         common["person_class"] = person_class
     return kind.adapter(model_path, **common)

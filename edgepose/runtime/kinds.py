@@ -78,6 +78,37 @@ def _blazepose_detector(model: Model) -> bool:
     )
 
 
+def _image_input(model: Model) -> bool:
+    """One 4-D 3-channel image input, NHWC or NCHW."""
+    if len(model.inputs) != 1 or len(model.inputs[0].shape) != 4:
+        return False
+    shape = list(model.inputs[0].shape)
+    return shape[-1] == 3 or shape[1] == 3
+
+
+def _input_hw(model: Model) -> tuple[int, int]:
+    shape = [int(v) for v in model.inputs[0].shape]
+    return (shape[2], shape[3]) if shape[1] == 3 and shape[3] != 3 else (shape[1], shape[2])
+
+
+def _yolox(model: Model) -> bool:
+    from .detectors import yolox_anchor_count
+
+    s = _shapes(model)
+    if not _image_input(model) or len(s) != 1 or len(s[0]) != 3 or s[0][-1] < 6:
+        return False
+    return s[0][1] == yolox_anchor_count(*_input_hw(model))
+
+
+def _picodet(model: Model) -> bool:
+    s = _shapes(model)
+    if not _image_input(model) or len(s) != 2:
+        return False
+    boxes = [x for x in s if len(x) == 3 and x[-1] == 4]
+    scores = [x for x in s if len(x) == 3 and x[-1] != 4]
+    return len(boxes) == 1 and len(scores) == 1 and scores[0][2] == boxes[0][1]
+
+
 KINDS: tuple[ModelKind, ...] = (
     ModelKind("movenet", "pose", "MoveNet [1,1,17,3]", _movenet, "peers:MoveNetEstimator"),
     ModelKind("posenet", "pose", "PoseNet heatmaps+offsets (17+34 channels)", _posenet, "peers:PoseNetEstimator"),
@@ -103,6 +134,20 @@ KINDS: tuple[ModelKind, ...] = (
         "BlazePose pose_detection (outputs regressors [1,A,12], score logits [1,A,1])",
         _blazepose_detector,
         "detectors:BlazePoseDetector",
+    ),
+    ModelKind(
+        "yolox",
+        "detector",
+        "YOLOX grid output [1,A,5+C] over strides 8/16/32 (BGR 0..255, top-left letterbox, pad 114)",
+        _yolox,
+        "detectors:YoloxDetector",
+    ),
+    ModelKind(
+        "picodet",
+        "detector",
+        "PP-PicoDet without NMS: boxes [1,A,4] x1y1x2y2 + scores [1,C,A] (RGB, ImageNet mean/std, stretched)",
+        _picodet,
+        "detectors:PicoDetDetector",
     ),
 )
 
