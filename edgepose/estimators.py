@@ -49,16 +49,19 @@ class KerasPoseEstimator(PoseEstimator):
         return hm
 
 
-def load_estimator(model: Any, threads: int = 1, normalization: str | None = None, codec: str | None = None) -> PoseEstimator:
+def load_estimator(
+    model: Any, threads: int = 1, normalization: str | None = None, codec: str | None = None, flip_test: bool = False
+) -> PoseEstimator:
     """A ``.tflite``/``.onnx``/``.xml`` path -> its runtime estimator; a ``.keras`` path or Keras model ->
-    :class:`KerasPoseEstimator`."""
+    :class:`KerasPoseEstimator`. ``flip_test`` is applied (heatmap models) or refused with one line
+    (MoveNet, PoseNet, BlazePose: their outputs cannot be mirrored back)."""
     if isinstance(model, (str, Path)):
         path = Path(model)
         if path.suffix.lower() in (".tflite", ".onnx", ".xml"):
             from .runtime.peers import open_pose_model
 
-            return open_pose_model(path, threads=threads, normalization=normalization, codec=codec)
+            return open_pose_model(path, threads=threads, normalization=normalization, codec=codec, flip_test=flip_test)
         from .train import load_model
 
         model = load_model(path)
-    return KerasPoseEstimator(model)
+    return KerasPoseEstimator(model, flip_test=flip_test)

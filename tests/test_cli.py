@@ -1,6 +1,7 @@
 """The CLI as a user meets it: a real subprocess, one-line errors, exit codes."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -11,11 +12,26 @@ def run(*args, timeout=600):
     return subprocess.run([sys.executable, "-m", "edgepose", *args], capture_output=True, text=True, timeout=timeout)
 
 
-def test_help_lists_commands_without_importing_tensorflow():
-    res = run("--help")
-    assert res.returncode == 0
-    for cmd in ("pipeline", "train", "quantize", "eval", "data", "calib", "bench"):
-        assert cmd in res.stdout
+EXPECTED_COMMANDS = {"pipeline", "train", "quantize", "eval", "predict", "convert", "export-onnx", "bundle", "data", "calib",
+                     "bench", "edgetpu", "model"}  # fmt: skip
+
+
+def test_help_lists_every_registered_command_without_importing_tensorflow():
+    """The command list comes from the typer app itself, and each name must be a row of the help's
+    command panel (the app's description also contains most of these words)."""
+    import re
+
+    import typer.main
+
+    from edgepose.cli import app
+
+    registered = set(typer.main.get_command(app).commands)
+    assert EXPECTED_COMMANDS <= registered, EXPECTED_COMMANDS - registered
+    res = subprocess.run([sys.executable, "-m", "edgepose.cli", "--help"], capture_output=True, text=True,
+                         env={**os.environ, "COLUMNS": "120"})  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    rows = {m.group(1) for m in re.finditer(r"^\W+([a-z][a-z0-9-]*)\s{2,}\S", res.stdout, re.MULTILINE)}
+    assert registered <= rows, registered - rows
     probe = subprocess.run(
         [sys.executable, "-c", "import sys, edgepose.cli; print('tensorflow' in sys.modules)"], capture_output=True, text=True
     )

@@ -221,3 +221,15 @@ def test_read_only_out_is_refused_before_the_work(box, capsys, monkeypatch):
     code, _, err = _run(_args(box, argv, "readonly"), capsys)
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert code != 0 and len(lines) == 1 and "Read-only file system" in lines[0], err
+
+
+MOVENET = Path(__file__).resolve().parents[1].parent / "shared" / "peers" / "movenet_single_pose_lightning_ptq.tflite"
+
+
+@pytest.mark.skipif(not MOVENET.is_file(), reason=f"MoveNet not found at {MOVENET}")
+def test_flip_on_a_model_that_cannot_flip_is_refused(box, capsys):
+    """``bench accuracy --flip`` on MoveNet reported flip_test true and applied nothing."""
+    argv = ["bench", "accuracy", str(MOVENET), "--data", "{in}/good.json", "--images", "{in}/upright", "--flip"]
+    code, _, err = _run(_args(box, argv, "flip"), capsys)
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert code != 0 and len(lines) == 1 and "flip" in lines[0] and "movenet" in lines[0], err

@@ -65,8 +65,7 @@ def bench_accuracy(
     image twice)."""
     from ..estimators import load_estimator
 
-    estimator = load_estimator(model, threads=threads, normalization=normalization, codec=codec)
-    estimator.flip_test = flip_test
+    estimator = load_estimator(model, threads=threads, normalization=normalization, codec=codec, flip_test=flip_test)
     coco = load_coco(annotations)
     results = predict_coco(estimator, coco, images, on_progress)
     heads = lsp_head_sizes(lsp_joints, annotations) if lsp_joints else None
