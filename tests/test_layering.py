@@ -84,17 +84,59 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-def test_no_import_cycle_between_packages():
+def test_no_import_cycle_between_rooms():
+    """Rooms are the sub-packages and the top-level modules alike (``evaluate``, ``train``,
+    ``predict`` ...): a new ``evaluate <-> train`` import is a cycle too."""
     graph = import_graph()
-    packages = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").is_file()}
-    pkg_graph = {a: {b for b in bs if b in packages} for a, bs in graph.items() if a in packages}
-    assert cycles(pkg_graph) == [], json.dumps({k: sorted(v) for k, v in pkg_graph.items()})
+    assert {"evaluate", "train", "predict", "fsutil"} <= set(graph), sorted(graph)  # top-level modules are rooms
+    assert cycles(graph) == [], json.dumps({k: sorted(v) for k, v in graph.items()})
+
+
+def private_imports() -> list[str]:
+    """``from edgepose.<room>... import _name`` in another room, and calls of LiteRT's private
+    ``Interpreter._get_ops_details``: ``file: what``."""
+    found = []
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(PACKAGE.parent).with_suffix("")
+        module = ".".join(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
+        package = module if rel.name == "__init__" else module.rsplit(".", 1)[0]
+        src = room_of(module)
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package.split(".")
+                    base = base[: len(base) - node.level + 1]
+                    target = ".".join(base + ([node.module] if node.module else []))
+                else:
+                    target = node.module or ""
+                if room_of(target) and room_of(target) != src:
+                    found += [f"{rel}: {target}.{a.name}" for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
+            elif isinstance(node, ast.Attribute) and node.attr == "_get_ops_details":
+                found.append(f"{rel}: LiteRT's private _get_ops_details")
+    return found
+
+
+def test_no_private_name_crosses_a_room():
+    assert private_imports() == []
 
 
 def test_engine_and_runtime_depend_only_downwards():
     graph = import_graph()
     assert graph.get("engine", set()) <= {"errors", "_quiet", "fsutil"}, graph.get("engine")
     assert not graph.get("runtime", set()) & {"train", "data", "quantize", "bundle", "cli", "bench"}, graph.get("runtime")
+
+
+def test_private_import_finder_finds_one(tmp_path, monkeypatch):
+    pkg = tmp_path / "edgepose"
+    (pkg / "bench").mkdir(parents=True)
+    (pkg / "engine").mkdir()
+    for f in ("__init__.py", "bench/__init__.py", "engine/__init__.py"):
+        (pkg / f).write_text("")
+    (pkg / "engine" / "litert.py").write_text("def _hidden():\n    pass\n")
+    (pkg / "bench" / "profile.py").write_text("from ..engine.litert import _hidden\nfrom .profile import _own\n")
+    monkeypatch.setattr(__import__(__name__), "PACKAGE", pkg)
+    assert private_imports() == ["edgepose/bench/profile: edgepose.engine.litert._hidden"]
 
 
 def test_cycle_finder_finds_a_cycle():

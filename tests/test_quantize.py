@@ -75,18 +75,31 @@ def test_float_model_where_int8_is_required_is_reported(tiny_run):
     assert verify_tflite(tiny_run["int8"], expect="int8")["float_ops"] == []
 
 
-def test_quantize_cli_gate_fails_with_exit_3(tiny_run, synth_set, tmp_path):
-    import subprocess
+def test_quantize_cli_gate_fails_with_exit_3(tiny_run, synth_set, tmp_path, monkeypatch, capsys):
+    """A candidate that loses 0.3 AP (the scores are set, so the outcome does not depend on the tiny
+    model) fails the gate: exit 3, the reason with the flag, the gate report written, no model."""
     import sys
 
+    import edgepose.quantize.gate as gate_module
+    from edgepose.cli import main
+
+    real = gate_module.evaluate
+    calls = iter([0.5, 0.2])  # reference, then candidate
+
+    def scored(results, annotations, **kwargs):
+        return {**real(results, annotations, **kwargs), "AP": next(calls)}
+
+    monkeypatch.setattr(gate_module, "evaluate", scored)
     out = tmp_path / "m.tflite"
-    base = [sys.executable, "-m", "edgepose", "quantize", tiny_run["summary"]["checkpoint"], "--out", str(out),
-            "--calib", str(tiny_run["calib"]), "--val", str(synth_set["json"]),
-            "--val-images", str(synth_set["images"])]  # fmt: skip
-    res = subprocess.run([*base, "--max-ap-drop", "-1"], capture_output=True, text=True, timeout=600)
-    assert res.returncode == 3, res.stderr[-2000:]
-    assert "accuracy gate failed" in res.stderr and "int16x8" in res.stderr
-    assert "> --max-ap-drop -1" in res.stderr  # the gate's own reason, shown with the flag
+    argv = ["edgepose", "quantize", tiny_run["summary"]["checkpoint"], "--out", str(out), "--calib", str(tiny_run["calib"]),
+            "--val", str(synth_set["json"]), "--val-images", str(synth_set["images"]), "--max-ap-drop", "0.005"]  # fmt: skip
+    monkeypatch.setattr(sys, "argv", argv)
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 3, err[-2000:]
+    assert "accuracy gate failed" in err and "int16x8" in err
+    assert "> --max-ap-drop 0.005" in err  # the gate's own reason, shown with the flag
     gate = json.loads(out.with_suffix(".gate.json").read_text())
-    assert gate["passed"] is False and gate["max_ap_drop"] == -1
+    assert gate["passed"] is False and gate["max_ap_drop"] == 0.005 and gate["ap_drop"] == pytest.approx(0.3)
     assert len(gate["reasons"]) >= 1 and "`max_ap_drop`" in gate["reasons"][0]

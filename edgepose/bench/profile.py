@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from ..engine.flatbuffer import _schema, read_tflite
-from ..engine.litert import _interpreter_class as interpreter_class
+from ..engine.flatbuffer import read_tflite, tflite_schema
+from ..engine.litert import interpreter_class
 from ..errors import EdgeposeError
 from .latency import random_inputs, timed_ms
 
@@ -41,7 +41,7 @@ def _single_op_model(model_t, op_index: int) -> tuple[bytes, list[int], list[int
 
     import flatbuffers
 
-    schema = _schema()
+    schema = tflite_schema()
     sub = model_t.subgraphs[0]
     op = copy.copy(sub.operators[op_index])
     used = [int(t) for t in [*op.inputs, *op.outputs, *(op.intermediates if op.intermediates is not None else [])] if t >= 0]
@@ -143,7 +143,7 @@ def bench_profile(
             pass
     del keeper
     verdicts = _edgetpu_verdicts(path)
-    model_t = _schema().ModelT.InitFromPackedBuf(path.read_bytes(), 0)
+    model_t = tflite_schema().ModelT.InitFromPackedBuf(path.read_bytes(), 0)
     rows = []
     for op in graph.ops:
         out = graph.tensors[op.outputs[0]] if op.outputs else None

@@ -22,7 +22,7 @@ from ..fsutil import atomic_write
 from ..keypoints import NUM_KEYPOINTS, flip_index
 from ..transforms import load_rgb
 from .coco import load_coco, new_coco, write_coco
-from .synth import _background
+from .synth import procedural_background
 
 IMAGE_SIZES = (256, 288, 320, 352, 384)
 
@@ -62,7 +62,7 @@ def _cutout(image: np.ndarray, ann: dict[str, Any]) -> tuple[np.ndarray, np.ndar
 def _background_image(rng: np.random.Generator, size: tuple[int, int], backgrounds: list[Path]) -> np.ndarray:
     w, h = size
     if not backgrounds:
-        return _background(rng, h, w)
+        return procedural_background(rng, h, w)
     img = load_rgb(backgrounds[int(rng.integers(len(backgrounds)))])
     scale = max(w / img.shape[1], h / img.shape[0]) * float(rng.uniform(1.0, 1.5))
     img = cv2.resize(img, (max(w, int(np.ceil(img.shape[1] * scale))), max(h, int(np.ceil(img.shape[0] * scale)))))

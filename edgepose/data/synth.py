@@ -428,7 +428,7 @@ def _value_noise(rng: np.random.Generator, h: int, w: int, octaves: int = 4) -> 
     return np.clip(out / total, 0, 1)
 
 
-def _background(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
+def procedural_background(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
     kind = rng.integers(0, 4)
     c1, c2 = _random_colour(rng), _random_colour(rng)
     noise = _value_noise(rng, h, w)[..., None]
@@ -500,7 +500,7 @@ def render_image(seed: int, index: int) -> tuple[np.ndarray, list[SynthPerson]]:
     rng = np.random.default_rng([seed, index])
     w = int(rng.choice([256, 288, 320, 352, 384]))
     h = int(rng.choice([256, 288, 320, 352, 384]))
-    img = _background(rng, h, w)
+    img = procedural_background(rng, h, w)
     ids = np.zeros((h, w), np.int32)
     n_people = int(rng.choice([1, 2, 3], p=[0.5, 0.3, 0.2]))
     light = rng.normal(size=2)
@@ -588,7 +588,7 @@ def render_video(
     outside (no occlusion reasoning). Deterministic for ``seed``.
     """
     w, h = size
-    background = _background(np.random.default_rng([seed, 1_000_000]), h, w)
+    background = procedural_background(np.random.default_rng([seed, 1_000_000]), h, w)
     light = np.array([0.6, -0.8])
     people = []
     for p in range(n_people):

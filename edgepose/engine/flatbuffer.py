@@ -64,7 +64,8 @@ class ModelGraph:
         return self.tensors[index] if 0 <= index < len(self.tensors) else None
 
 
-def _schema():
+def tflite_schema():
+    """The LiteRT flatbuffer schema bindings (``ai_edge_litert.schema_py_generated``)."""
     try:
         from ai_edge_litert import schema_py_generated as schema
     except ImportError:  # pragma: no cover - ai-edge-litert is a core dependency
@@ -84,7 +85,7 @@ def read_tflite(path: str | Path) -> ModelGraph:
     data = p.read_bytes()
     if len(data) < 8 or data[4:8] != b"TFL3":
         raise EdgeposeError(f"{p} is not a TFLite model (no 'TFL3' flatbuffer identifier)")
-    schema = _schema()
+    schema = tflite_schema()
     try:
         return _parse(schema, p, data)
     except EdgeposeError:

@@ -16,7 +16,8 @@ from .model import Model, TensorSpec, check_threads
 INTERPRETERS = ("auto", "litert", "tflite_runtime")
 
 
-def _interpreter_class(backend: str = "auto"):
+def interpreter_class(backend: str = "auto"):
+    """The LiteRT (or tflite-runtime) ``Interpreter`` class for ``backend``: auto | litert | tflite_runtime."""
     if backend not in INTERPRETERS:
         raise EdgeposeError(f"unknown TFLite interpreter '{backend}'; choose one of: {', '.join(INTERPRETERS)}")
     if backend in ("auto", "litert"):
@@ -58,7 +59,7 @@ def make_interpreter(model_path: str | Path, threads: int = 1, backend: str = "a
     if not p.is_file():
         raise missing_file(p)
     check_threads(threads)
-    cls = _interpreter_class(backend)
+    cls = interpreter_class(backend)
     try:
         with quiet_stderr():  # LiteRT announces its XNNPACK delegate on stderr
             kwargs = {}

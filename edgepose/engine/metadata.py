@@ -18,15 +18,10 @@ import numpy as np
 
 from ..errors import EdgeposeError
 from ..fsutil import atomic_write_bytes
+from .flatbuffer import tflite_schema
 
 METADATA_NAME = "edgepose.contract"
 CONTRACT_FORMAT = "edgepose-contract/1"
-
-
-def _schema():
-    from ai_edge_litert import schema_py_generated as schema
-
-    return schema
 
 
 def read_metadata(path: str | Path) -> dict[str, Any] | None:
@@ -39,7 +34,7 @@ def read_metadata(path: str | Path) -> dict[str, Any] | None:
     p = Path(path)
     read_tflite(p)
     data = p.read_bytes()
-    schema = _schema()
+    schema = tflite_schema()
     model = schema.Model.GetRootAs(data, 0)
     for i in range(model.MetadataLength()):
         entry = model.Metadata(i)
@@ -64,7 +59,7 @@ def write_metadata(src: str | Path, dst: str | Path, contract: dict[str, Any]) -
     ``edgepose.contract`` JSON entry, and as standard TFLite Model Metadata (``TFLITE_METADATA``
     plus the keypoint label file appended as a zip; :mod:`edgepose.engine.standard_metadata`).
     Earlier entries of both kinds are replaced. Returns the size overhead in bytes."""
-    schema = _schema()
+    schema = tflite_schema()
     import flatbuffers
 
     from .standard_metadata import METADATA_BUFFER_NAME, append_associated_files, associated_files, model_metadata

@@ -16,19 +16,20 @@ def verify_tflite(path: str | Path, expect: str = "fp32", allow_float: bool = Fa
     Returns ``{"ops": {name: count}, "float_ops": [...], "inputs": [...], "outputs": [...],
     "size_bytes", "output_quantization"}``.
     """
+    from ..engine.flatbuffer import read_tflite
     from ..engine.litert import make_interpreter
 
     interp = make_interpreter(path, threads=1, xnnpack=False)
     tensors = {t["index"]: t for t in interp.get_tensor_details()}
-    ops = interp._get_ops_details()  # noqa: SLF001 (LiteRT's public-in-practice op listing)
-    counts = Counter(op["op_name"] for op in ops)
+    graph = read_tflite(path)  # the op list from the file itself (LiteRT exposes it only privately)
+    counts = Counter(op.name for op in graph.ops)
     float_ops = []
-    for op in ops:
-        outs = [tensors[i] for i in op["outputs"] if i in tensors]
-        if op["op_name"] in ("QUANTIZE", "DEQUANTIZE"):
+    for op in graph.ops:
+        if op.name in ("QUANTIZE", "DEQUANTIZE"):
             continue
-        if any(t["dtype"].__name__.startswith("float") for t in outs):
-            float_ops.append(op["op_name"])
+        outs = [graph.tensor(i) for i in op.outputs]
+        if any(t is not None and t.dtype.startswith("FLOAT") for t in outs):
+            float_ops.append(op.name)
     dynamic = [t["name"] for t in tensors.values() if len(t.get("shape_signature", [])) and (t["shape_signature"] < 0).any()]
 
     def describe(details):
