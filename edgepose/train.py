@@ -114,6 +114,8 @@ def train(
     reporter = reporter or SilentReporter()
     cfg = config or TrainConfig()
     cfg.check()
+    if resume and not (Path(out_dir) / "state").is_dir():
+        raise EdgeposeError(f"nothing to resume in {out_dir}: no state/ folder from an earlier training run")
     sources = [DatasetSource(Path(annotations), Path(images), 1.0), *(extra_datasets or [])]
     per_source = load_sources(
         sources,

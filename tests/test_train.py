@@ -191,3 +191,12 @@ def test_a_lost_worker_is_named_even_when_grpc_does_not_say_which(monkeypatch, t
     assert "lost /job:worker/task:2" in named and "nothing was saved" in named
     monkeypatch.delenv("TF_CONFIG")
     assert "a worker failed" in _worker_failure("Connection reset by peer", 2, tmp_path)
+
+
+def test_library_resume_without_a_run_is_refused(tmp_path):
+    """train(resume=True) on an empty folder used to start afresh silently."""
+    from edgepose.errors import EdgeposeError
+    from edgepose.train import train
+
+    with pytest.raises(EdgeposeError, match="nothing to resume"):
+        train(tmp_path / "a.json", tmp_path, tmp_path / "run", resume=True)
