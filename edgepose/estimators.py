@@ -61,7 +61,7 @@ def load_estimator(
             from .runtime.peers import open_pose_model
 
             return open_pose_model(path, threads=threads, normalization=normalization, codec=codec, flip_test=flip_test)
-        from .train import load_model
+        from .models.saved import load_model
 
         model = load_model(path)
     return KerasPoseEstimator(model, flip_test=flip_test)

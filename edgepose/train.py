@@ -22,8 +22,9 @@ from .data.coco import load_coco
 from .data.samples import Augment, ImageCache
 from .data.sources import DatasetSource, load_sources, weighted_epoch
 from .data.tf_pipeline import make_dataset
-from .errors import EdgeposeError, missing_file
+from .errors import EdgeposeError
 from .fsutil import atomic_write, atomic_write_bytes, atomic_write_json, read_json
+from .models.saved import load_model  # noqa: F401  (re-exported: train writes what it reads)
 from .plots import has_matplotlib, training_curves_png
 from .progress import Reporter, SilentReporter
 from .train_config import AUGMENT_NAMES, TrainConfig
@@ -384,30 +385,16 @@ def _has_tensorboard() -> bool:
 
 
 def validate_keras(model, annotations: str | Path, images: str | Path, codec: GaussianHeatmapCodec, batch: int = 32):
-    """COCO AP/AR and PCK of a Keras model on ground-truth boxes (the runtime's crop and decode)."""
-    from .evaluate import evaluate, scored_people
-    from .transforms import apply_affine, crop_person, invert_affine, load_rgb
+    """COCO AP/AR and PCK of a Keras model on ground-truth boxes through the evaluation path itself
+    (:class:`~edgepose.estimators.KerasPoseEstimator` + :func:`~edgepose.evaluate.predict_coco`: the
+    runtime's crop, decode and rounding), so validation AP and ``eval``/``bench accuracy`` AP agree.
+    ``batch`` is kept for callers; crops run one at a time, as at inference."""
+    from .codec import codec_name
+    from .estimators import KerasPoseEstimator
+    from .evaluate import evaluate, predict_coco
 
-    coco = load_coco(annotations)
-    files = {im["id"]: im["file_name"] for im in coco["images"]}
-    people = [a for anns in scored_people(coco).values() for a in anns]
-    results = []
-    for start in range(0, len(people), batch):
-        chunk = people[start : start + batch]
-        crops, inverses = [], []
-        for ann in chunk:
-            crop, matrix = crop_person(load_rgb(Path(images) / files[ann["image_id"]]), ann["bbox"], codec.input_size)
-            crops.append(crop)
-            inverses.append(invert_affine(matrix))
-        heatmaps = np.asarray(model(np.stack(crops).astype(np.float32), training=False))
-        kps, scores = codec.decode(heatmaps)
-        for ann, k, s_, inv in zip(chunk, kps, scores, inverses):
-            xy = apply_affine(k, inv)
-            flat = np.concatenate([xy, s_[:, None]], axis=1).ravel()
-            score = float(np.clip(s_, 0, 1).mean())
-            results.append(
-                {"image_id": ann["image_id"], "category_id": 1, "keypoints": flat.tolist(), "score": score, "ann_id": ann["id"]}
-            )
+    estimator = KerasPoseEstimator(model, codec=codec_name(codec))
+    results = predict_coco(estimator, load_coco(annotations), images)
     stats = evaluate(results, annotations)
     return {k: v for k, v in stats.items() if k != "per_keypoint"}
 
@@ -424,23 +411,3 @@ def init_weights(model, path: str | Path) -> None:
             got, want = tuple(weight.shape), tuple(target.shape)
             raise EdgeposeError(f"`init` {path}: weight {weight.path} has shape {got}, expected {want}")
         target.assign(weight)
-
-
-def load_model(path: str | Path):
-    """Load a ``.keras`` checkpoint written by :func:`train`."""
-    p = Path(path)
-    if not p.is_file():
-        raise missing_file(p)
-    import_tensorflow()
-    import keras
-
-    from .models import layers as _layers  # noqa: F401  (registers custom layers)
-
-    import zipfile
-
-    if not zipfile.is_zipfile(p):  # Keras would say "File not found" for a corrupt or truncated file
-        raise EdgeposeError(f"cannot load Keras model {p}: not a .keras zip archive (corrupt, truncated or another format)")
-    try:
-        return keras.saving.load_model(p)
-    except Exception as exc:  # corrupt or foreign file
-        raise EdgeposeError(f"cannot load Keras model {p}: {str(exc).splitlines()[0][:200]}") from None

@@ -32,7 +32,7 @@ def quantize(
     from ..quantize import load_calibration
     from ..quantize import quantize as run_quantize
     from ..quantize.gate import check_max_ap_drop
-    from ..train import load_model
+    from ..models.saved import load_model
 
     inputs = [model, calib, val, val_images]
     check_apart(out, inputs)

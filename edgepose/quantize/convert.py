@@ -32,7 +32,7 @@ def quantize(
     the verification report of the file.
     """
     if isinstance(model, (str, Path)):
-        from ..train import load_model
+        from ..models.saved import load_model
 
         model = load_model(model)
     converter = make_converter(model, fmt, calib, io)

@@ -1,0 +1,28 @@
+"""Reading ``.keras`` checkpoints (the models room, so that estimators, quantize and train share it)."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from .._tf import import_tensorflow
+from ..errors import EdgeposeError, missing_file
+
+
+def load_model(path: str | Path):
+    """Load a ``.keras`` checkpoint written by :func:`edgepose.train.train` (custom layers registered).
+    A missing, truncated or foreign file raises one-line EdgeposeError."""
+    p = Path(path)
+    if not p.is_file():
+        raise missing_file(p)
+    if not zipfile.is_zipfile(p):  # Keras would say "File not found" for a corrupt or truncated file
+        raise EdgeposeError(f"cannot load Keras model {p}: not a .keras zip archive (corrupt, truncated or another format)")
+    import_tensorflow()
+    import keras
+
+    from . import layers as _layers  # noqa: F401  (registers custom layers)
+
+    try:
+        return keras.saving.load_model(p)
+    except Exception as exc:  # corrupt or foreign file
+        raise EdgeposeError(f"cannot load Keras model {p}: {str(exc).splitlines()[0][:200]}") from None
