@@ -164,6 +164,8 @@ Per keypoint, AP of that keypoint alone (its own OKS sigma):
 {cmp_rows}
 """
     datasets = "\n".join(f"- `{d}`" for d in cfg["datasets"])
+    data_file = Path(str(keras_acc.get("data", "")))
+    coco_images = len(load(data_file)["images"]) if data_file.is_file() else "?"
     interim = (
         f" **Interim weights:** epoch {epochs} of a {cfg['epochs']}-epoch cosine schedule (learning rate not yet"
         " annealed); the run continues with `--resume` and these files will be replaced."
@@ -205,7 +207,7 @@ Data (COCO-17 files, absent keypoints masked):
 
 ## Accuracy and latency
 
-COCO keypoint AP on `shared/data/coco_val` (58 images, {keras_acc["people"]} people, ground-truth boxes,
+COCO keypoint AP on `shared/data/coco_val` ({coco_images} images, {keras_acc["people"]} people, ground-truth boxes,
 pycocotools OKS). Keras model: AP {f3(keras_acc["AP"])}, AP50 {f3(keras_acc["AP50"])}, PCK@0.2 {f3(keras_acc["PCK_bbox"])}.
 Latency: median `invoke()` of LiteRT on this machine (x86-64, 2 cores), 200 runs after 20 warm-ups
 (int16x8: 20 runs).
@@ -229,7 +231,7 @@ Per keypoint (Keras, coco_val): AP of that keypoint alone (its own OKS sigma) an
 ## Limitations
 
 {args.limitations or DEFAULT_LIMITATIONS}
-- `coco_val` has 142 people: AP moves by about +-0.01 between runs.
+- `coco_val` has {keras_acc["people"]} people: AP moves by about +-0.01 between runs.
 - Single person per crop (top-down): it needs person boxes.
 
 Reproduce: {args.reproduce or DEFAULT_REPRODUCE}.
