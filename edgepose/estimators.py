@@ -64,4 +64,4 @@ def load_estimator(
         from .models.saved import load_model
 
         model = load_model(path)
-    return KerasPoseEstimator(model, flip_test=flip_test)
+    return KerasPoseEstimator(model, flip_test=flip_test, codec=codec or "gaussian")

@@ -131,3 +131,15 @@ def test_udp_round_trip(points):
     assert np.abs(decoded - kps).max() < 0.1
     # corners coincide: input pixel 0 is heatmap pixel 0, the last input pixel the last heatmap pixel
     np.testing.assert_allclose(UDP.to_heatmap(np.array([[0.0, 0.0], [95.0, 127.0]])), [[0, 0], [23, 31]])
+
+
+def test_keras_estimator_decodes_with_the_codec_it_is_given():
+    """load_estimator(model.keras, codec="udp") used to decode Gaussian silently."""
+    pytest.importorskip("tensorflow")
+    from edgepose.codec import codec_name
+    from edgepose.estimators import load_estimator
+    from edgepose.pretrained import pretrained_keras
+
+    for name in ("gaussian", "udp", "msra"):
+        est = load_estimator(pretrained_keras(), codec=name)
+        assert codec_name(est.codec) == name
