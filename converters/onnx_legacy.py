@@ -98,13 +98,13 @@ def _legacy_batchnorm(m, notes: list[str]) -> None:
             # spatial=0 with per-channel [C] parameters (MXNet/GluonCV exports): onnxruntime reads it as
             # per-channel, and so does this rewrite; folding [C] into Mul would broadcast over the width
             per_channel += 1
-            dropped -= 1  # counted below with the attribute drop; reported on its own line
+        else:
+            dropped += 1
         kept = [a for a in node.attribute if a.name not in LEGACY_BN_ATTRS]
         del node.attribute[:]
         node.attribute.extend(kept)
         del node.output[1:]  # training outputs (running mean/var) are unused at inference
         nodes.append(node)
-        dropped += 1
     if dropped:
         notes.append(f"dropped the pre-opset-9 attributes (spatial=1, is_test, consumed_inputs) of {dropped} BatchNormalization")
     if per_channel:

@@ -156,6 +156,17 @@ def _probe_writable(out: Path) -> None:
         raise EdgeposeError(f"cannot write to {where}: {exc.strerror or exc}") from None
 
 
+def _empty(folder: Path, keep: Path | None = None) -> None:
+    """Remove every entry of ``folder`` except ``keep`` (symbolic links are removed, not followed)."""
+    for child in list(folder.iterdir()):
+        if child == keep:
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+
+
 def _mark(folder: Path) -> None:
     (folder / OUTPUT_MARKER).write_text("made by edgepose; `force` may replace this folder's contents\n")
 
@@ -169,11 +180,7 @@ def prepare_output_dir(path: str | os.PathLike, force: bool = False, inputs: Ite
     out = Path(path)
     check_apart(out, inputs)
     if _check_replaceable(out, force):
-        for child in out.iterdir():
-            if child.is_dir() and not child.is_symlink():
-                shutil.rmtree(child)
-            else:
-                child.unlink()
+        _empty(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = tempfile.NamedTemporaryFile(dir=out, prefix=".write-test-", delete=True)
@@ -211,13 +218,7 @@ def output_folder(
             yield tmp
             _mark(tmp)
             if in_place:
-                for child in list(out.iterdir()):  # with force: edgepose's own earlier output
-                    if child == tmp:
-                        continue
-                    if child.is_dir() and not child.is_symlink():
-                        shutil.rmtree(child)
-                    else:
-                        child.unlink()
+                _empty(out, keep=tmp)  # with force: edgepose's own earlier output
                 for child in list(tmp.iterdir()):
                     os.replace(child, out / child.name)
                 tmp.rmdir()

@@ -17,10 +17,9 @@ import numpy as np
 
 from .errors import EdgeposeError
 from .fsutil import atomic_write, atomic_write_json
-from .transforms import load_rgb
+from .transforms import IMAGE_SUFFIXES, load_rgb
 from .viz import draw_pose, encode_png
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm")
 COORD_DECIMALS = 2  # results.json rounds keypoint and box coordinates to 0.01 px
 

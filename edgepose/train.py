@@ -249,13 +249,13 @@ def train(
                 sync_moving_statistics(strategy, model)
             entry = {"epoch": epoch, "loss": float(np.mean(losses)), "seconds": round(time.time() - t0, 1)}
             if validation is not None and (epoch % max(val_every, 1) == 0 or epoch == cfg.epochs):
-                entry["val"] = validate_keras(model, validation[0], validation[1], codec, cfg.batch_size)
+                entry["val"] = validate_keras(model, validation[0], validation[1], codec)
                 best_ap = max((h["val"]["AP"] for h in history if "val" in h), default=-1.0)
                 if entry["val"]["AP"] > best_ap:
                     atomic_write(out / "best.keras", lambda p: model.save(p))
                 if extra_validation:
                     entry["val_extra"] = {
-                        Path(ann).stem: validate_keras(model, ann, imgs, codec, cfg.batch_size) for ann, imgs in extra_validation
+                        Path(ann).stem: validate_keras(model, ann, imgs, codec) for ann, imgs in extra_validation
                     }
             history.append(entry)
             if tb_writer is not None:
@@ -384,11 +384,11 @@ def _has_tensorboard() -> bool:
     return importlib.util.find_spec("tensorboard") is not None
 
 
-def validate_keras(model, annotations: str | Path, images: str | Path, codec: GaussianHeatmapCodec, batch: int = 32):
+def validate_keras(model, annotations: str | Path, images: str | Path, codec: GaussianHeatmapCodec):
     """COCO AP/AR and PCK of a Keras model on ground-truth boxes through the evaluation path itself
     (:class:`~edgepose.estimators.KerasPoseEstimator` + :func:`~edgepose.evaluate.predict_coco`: the
     runtime's crop, decode and rounding), so validation AP and ``eval``/``bench accuracy`` AP agree.
-    ``batch`` is kept for callers; crops run one at a time, as at inference."""
+    Crops run one at a time, as at inference."""
     from .codec import codec_name
     from .estimators import KerasPoseEstimator
     from .evaluate import evaluate, predict_coco

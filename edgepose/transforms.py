@@ -102,6 +102,9 @@ def truncation(data: bytes) -> str | None:
     return None
 
 
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")  # the files a folder of photos is read for
+
+
 def decode_image(data: bytes, name: str | Path = "image", flags: int = cv2.IMREAD_COLOR) -> np.ndarray:
     """Encoded bytes -> the image upright (BGR for ``IMREAD_COLOR``). The EXIF orientation is
     **applied everywhere** (training, evaluation, calibration, predict, data check), as OpenCV's

@@ -42,12 +42,31 @@ def as_ir3(model, bn_after_first_conv: bool = True):
     return m
 
 
+def _ir3_model(name: str, nodes: list, inits: list, input_shape: list[int], output_shape: list[int], producer: str):
+    """An IR 3 / opset 8 model: input ``data`` and output ``heatmaps`` (float), every initializer
+    also listed as a graph input (the IR 3 habit); checked with ``onnx.checker``."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        nodes,
+        name,
+        [helper.make_tensor_value_info("data", TensorProto.FLOAT, input_shape)]
+        + [helper.make_tensor_value_info(i.name, i.data_type, list(i.dims)) for i in inits],
+        [helper.make_tensor_value_info("heatmaps", TensorProto.FLOAT, output_shape)],
+        inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 8)], producer_name=producer)
+    model.ir_version = 3
+    onnx.checker.check_model(model)
+    return model
+
+
 def tiny_legacy_pose(size: tuple[int, int] = (32, 24), keypoints: int = 17, spatial: int = 1, seed: int = 0):
     """A tiny NCHW heatmap network written directly at IR 3 / opset 8: Conv -> BatchNormalization
     (``spatial``) -> Relu -> Conv(stride 2) -> Relu -> Upsample(x2, opset-8 ``scales`` attribute) ->
     Conv to ``keypoints`` heatmaps at 1/2 the input; every initializer is also a graph input."""
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
+    from onnx import helper, numpy_helper
 
     h, w = size
     rng = np.random.default_rng(seed)
@@ -76,18 +95,7 @@ def tiny_legacy_pose(size: tuple[int, int] = (32, 24), keypoints: int = 17, spat
         helper.make_node("Upsample", ["r2"], ["u2"], mode="nearest", scales=[1.0, 1.0, 2.0, 2.0], name="up"),
         helper.make_node("Conv", ["u2", "w3"], ["heatmaps"], kernel_shape=[1, 1], strides=[2, 2], name="head"),
     ]
-    graph = helper.make_graph(
-        nodes,
-        "legacy_pose",
-        [helper.make_tensor_value_info("data", TensorProto.FLOAT, [1, 3, h, w])]
-        + [helper.make_tensor_value_info(i.name, i.data_type, list(i.dims)) for i in inits],
-        [helper.make_tensor_value_info("heatmaps", TensorProto.FLOAT, [1, keypoints, h // 2, w // 2])],
-        inits,
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 8)], producer_name="legacy-fixture")
-    model.ir_version = 3
-    onnx.checker.check_model(model)
-    return model
+    return _ir3_model("legacy_pose", nodes, inits, [1, 3, h, w], [1, keypoints, h // 2, w // 2], "legacy-fixture")
 
 
 def legacy_mobilenet_pose(
@@ -110,8 +118,7 @@ def legacy_mobilenet_pose(
     ``peak_gain`` > 0 adds AveragePool(4) of the input through a positive 1x1 Conv to the heatmaps:
     peaks where the crop is bright, as a trained model's heatmaps peak where the joint is (a random
     network's maps are flat, and their argmax moves with any rounding)."""
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
+    from onnx import helper, numpy_helper
 
     h, w = size
     rng = np.random.default_rng(seed)
@@ -184,18 +191,7 @@ def legacy_mobilenet_pose(
         wp = param(peak_gain * rng.uniform(0.2, 0.5, (keypoints, 3, 1, 1)))
         nodes.append(helper.make_node("Conv", ["pooled", wp], ["peaks"], kernel_shape=[1, 1]))
         nodes.append(helper.make_node("Add", [head, "peaks"], ["heatmaps"]))
-    graph = helper.make_graph(
-        nodes,
-        "legacy_mobilenet_pose",
-        [helper.make_tensor_value_info("data", TensorProto.FLOAT, [1, 3, h, w])]
-        + [helper.make_tensor_value_info(i.name, i.data_type, list(i.dims)) for i in inits],
-        [helper.make_tensor_value_info("heatmaps", TensorProto.FLOAT, [1, keypoints, h // 4, w // 4])],
-        inits,
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 8)], producer_name="pytorch")
-    model.ir_version = 3
-    onnx.checker.check_model(model)
-    return model
+    return _ir3_model("legacy_mobilenet_pose", nodes, inits, [1, 3, h, w], [1, keypoints, h // 4, w // 4], "pytorch")
 
 
 def calibrate_batchnorm(model, images_nchw: np.ndarray):

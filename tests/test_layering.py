@@ -33,31 +33,42 @@ def room_of(module: str) -> str | None:
     return parts[1]
 
 
-def import_graph() -> dict[str, set[str]]:
-    """Room -> rooms it imports (any import statement, lazy ones inside functions included)."""
-    graph: dict[str, set[str]] = {}
+def _modules():
+    """``(rel path, module, room, parsed tree)`` of every module of the package."""
     for path in PACKAGE.rglob("*.py"):
         rel = path.relative_to(PACKAGE.parent).with_suffix("")
         module = ".".join(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
-        package = module if rel.name == "__init__" else module.rsplit(".", 1)[0]
-        src = room_of(module)
+        yield rel, module, room_of(module), ast.parse(path.read_text())
+
+
+def _from_module(node: ast.ImportFrom, module: str, is_package: bool) -> str:
+    """The absolute module of ``from X import ...`` written in ``module`` (relative levels resolved)."""
+    if not node.level:
+        return node.module or ""
+    base = (module if is_package else module.rsplit(".", 1)[0]).split(".")
+    prefix = ".".join(base[: len(base) - node.level + 1])
+    return f"{prefix}.{node.module}" if node.module else prefix
+
+
+def _imported(node: ast.AST, module: str, is_package: bool) -> list[str]:
+    """The absolute module names an import statement in ``module`` names (``from . import x`` names
+    ``package.x``); [] for any other node."""
+    if isinstance(node, ast.Import):
+        return [a.name for a in node.names]
+    if not isinstance(node, ast.ImportFrom):
+        return []
+    source = _from_module(node, module, is_package)
+    return [f"{source}.{a.name}" for a in node.names] if node.level and not node.module else [source]
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Room -> rooms it imports (any import statement, lazy ones inside functions included)."""
+    graph: dict[str, set[str]] = {}
+    for rel, module, src, tree in _modules():
         if src is None:
             continue
-        for node in ast.walk(ast.parse(path.read_text())):
-            targets: list[str] = []
-            if isinstance(node, ast.Import):
-                targets = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                if node.level:
-                    base = package.split(".")
-                    base = base[: len(base) - node.level + 1]
-                    prefix = ".".join(base)
-                    targets = [f"{prefix}.{node.module}" if node.module else prefix]
-                    if not node.module:
-                        targets = [f"{prefix}.{a.name}" for a in node.names]
-                else:
-                    targets = [node.module or ""]
-            for t in targets:
+        for node in ast.walk(tree):
+            for t in _imported(node, module, rel.name == "__init__"):
                 dst = room_of(t)
                 if dst and dst != src:
                     graph.setdefault(src, set()).add(dst)
@@ -96,20 +107,10 @@ def private_imports() -> list[str]:
     """``from edgepose.<room>... import _name`` in another room, and calls of LiteRT's private
     ``Interpreter._get_ops_details``: ``file: what``."""
     found = []
-    for path in PACKAGE.rglob("*.py"):
-        rel = path.relative_to(PACKAGE.parent).with_suffix("")
-        module = ".".join(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
-        package = module if rel.name == "__init__" else module.rsplit(".", 1)[0]
-        src = room_of(module)
-        tree = ast.parse(path.read_text())
+    for rel, module, src, tree in _modules():
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom):
-                if node.level:
-                    base = package.split(".")
-                    base = base[: len(base) - node.level + 1]
-                    target = ".".join(base + ([node.module] if node.module else []))
-                else:
-                    target = node.module or ""
+                target = _from_module(node, module, rel.name == "__init__")
                 if room_of(target) and room_of(target) != src:
                     found += [f"{rel}: {target}.{a.name}" for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
             elif isinstance(node, ast.Attribute) and node.attr == "_get_ops_details":

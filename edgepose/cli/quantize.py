@@ -29,10 +29,10 @@ def quantize(
 ) -> None:
     """Convert a Keras model to TFLite, verify it, and (with --val) gate its accuracy against the float model."""
     from ..fsutil import atomic_write_json, atomic_write_text, check_apart, output_file
+    from ..models.saved import load_model
     from ..quantize import load_calibration
     from ..quantize import quantize as run_quantize
     from ..quantize.gate import check_max_ap_drop
-    from ..models.saved import load_model
 
     inputs = [model, calib, val, val_images]
     check_apart(out, inputs)

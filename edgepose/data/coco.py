@@ -106,8 +106,9 @@ def iter_problems(coco: Any) -> Iterator[str]:
         if not isinstance(image_id, (int, str)) or image_id not in images:
             yield f"annotation {aid} refers to unknown image id {image_id!r}"
             continue
-        if "iscrowd" in ann and ann["iscrowd"] not in (0, 1) or isinstance(ann.get("iscrowd"), bool):
-            yield f"annotation {aid} has iscrowd {str(ann['iscrowd'])[:20]!r}; it must be 0 or 1"
+        crowd = ann.get("iscrowd", 0)
+        if isinstance(crowd, bool) or crowd not in (0, 1):
+            yield f"annotation {aid} has iscrowd {str(crowd)[:20]!r}; it must be 0 or 1"
         kps = ann.get("keypoints")
         if kps is not None:
             if not isinstance(kps, list) or len(kps) != NUM_KEYPOINTS * 3:
@@ -115,7 +116,7 @@ def iter_problems(coco: Any) -> Iterator[str]:
                 yield f"annotation {aid} has {n} keypoint values, expected {NUM_KEYPOINTS * 3} (17 x 3)"
             elif not all(_is_number(v) for v in kps):
                 yield f"annotation {aid} has keypoint values that are not finite numbers"
-            elif any(v not in (0, 1, 2) for v in kps[2::3]):  # only numbers reach here
+            elif any(v not in (0, 1, 2) for v in kps[2::3]):
                 yield f"annotation {aid} has visibility flags outside {{0, 1, 2}}"
         if "pseudo_keypoints" in ann and not _keypoint_indices(ann["pseudo_keypoints"]):
             yield f"annotation {aid} pseudo_keypoints must be keypoint indices 0..16: {str(ann['pseudo_keypoints'])[:60]}"
@@ -270,7 +271,10 @@ def _split_parts(coco: dict[str, Any], val_set: set) -> tuple[dict[str, Any], di
     return part(lambda i: i not in val_set), part(lambda i: i in val_set)
 
 
-def with_extent_boxes(coco: dict[str, Any], oks_area_factor: float = 0.53) -> dict[str, Any]:
+OKS_AREA_FACTOR = 0.53  # area / box area where there is no segmentation (the shared LSPET files' rule)
+
+
+def with_extent_boxes(coco: dict[str, Any], oks_area_factor: float = OKS_AREA_FACTOR) -> dict[str, Any]:
     """A copy whose person boxes are :func:`~edgepose.data.distill.extent_box` of the labelled
     keypoints plus confident teacher keypoints (``teacher_keypoints`` score >= 0.3), and whose
     ``area`` (the OKS scale) is ``oks_area_factor x w x h`` (LSPET's rule, no segmentation)."""

@@ -127,7 +127,7 @@ def unlabelled_people(
     from ``teacher``; people whose mean teacher score is under ``min_score`` are dropped. The box
     is the teacher keypoints' :func:`extent_box` where the teacher is confident, else the detector box."""
     from ..transforms import load_rgb
-    from .coco import new_coco
+    from .coco import OKS_AREA_FACTOR, new_coco
 
     coco = new_coco("unlabelled photos with teacher keypoints", {"available_keypoints": []})
     ann_id = 1
@@ -149,7 +149,7 @@ def unlabelled_people(
                     "category_id": 1,
                     "iscrowd": 0,
                     "bbox": [round(v, 2) for v in bbox],
-                    "area": round(bbox[2] * bbox[3] * 0.53, 2),
+                    "area": round(bbox[2] * bbox[3] * OKS_AREA_FACTOR, 2),
                     "num_keypoints": 0,
                     "keypoints": [0] * (3 * NUM_KEYPOINTS),
                     TEACHER_FIELD: [round(float(v), 3) for v in tk.ravel()],
@@ -161,9 +161,6 @@ def unlabelled_people(
     if not coco["annotations"]:
         raise EdgeposeError(f"no person in {len(image_files)} images reached a mean teacher score of {min_score}")
     return coco
-
-
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
 
 
 def teacher_label_source(
@@ -182,6 +179,7 @@ def teacher_label_source(
     :func:`unlabelled_people` (detector boxes with ``detector``, else whole frames). Returns the
     new COCO dict; ``on_start`` gets the number of images first."""
     from ..runtime.peers import open_pose_model
+    from ..transforms import IMAGE_SUFFIXES
     from .coco import load_coco
 
     src = Path(source)

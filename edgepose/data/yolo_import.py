@@ -27,6 +27,7 @@ A malformed line raises :class:`~edgepose.errors.EdgeposeError` naming ``file:li
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -35,10 +36,10 @@ import numpy as np
 
 from ..errors import EdgeposeError, one_line
 from ..keypoints import NUM_KEYPOINTS
+from ..transforms import IMAGE_SUFFIXES
+from .coco import OKS_AREA_FACTOR
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
 SPLIT_NAMES = ("train", "valid", "val", "test")
-OKS_AREA_FACTOR = 0.53  # area / box area without a segmentation (the shared LSPET files' rule)
 MATCH_IOU = 0.5  # a merged keypoint person belongs to the tree's box it overlaps at least this much
 _ROBOFLOW_SUFFIX = re.compile(r"_(jpe?g|png|bmp|webp)\.rf\.[0-9a-zA-Z]+$", re.IGNORECASE)
 _COCO_NAME = re.compile(r"^(\d{12})$")
@@ -233,28 +234,25 @@ def read_labels(path: Path, person: int, report: ImportReport, kpt_dims: int = 3
     return people
 
 
-def _iou(a: np.ndarray, b: np.ndarray) -> float:
-    """IoU of two ``[cx, cy, w, h]`` boxes."""
-    ax0, ay0, ax1, ay1 = a[0] - a[2] / 2, a[1] - a[3] / 2, a[0] + a[2] / 2, a[1] + a[3] / 2
-    bx0, by0, bx1, by1 = b[0] - b[2] / 2, b[1] - b[3] / 2, b[0] + b[2] / 2, b[1] + b[3] / 2
-    iw, ih = max(0.0, min(ax1, bx1) - max(ax0, bx0)), max(0.0, min(ay1, by1) - max(ay0, by0))
-    inter = iw * ih
-    union = a[2] * a[3] + b[2] * b[3] - inter
-    return inter / union if union > 0 else 0.0
+def _corner_boxes(lines: list[LabelLine]) -> np.ndarray:
+    """``[n, 4]`` ``[x, y, w, h]`` of the lines' centre boxes (fractions)."""
+    boxes = np.array([line.box for line in lines], np.float64).reshape(-1, 4)
+    return np.concatenate([boxes[:, :2] - boxes[:, 2:] / 2, boxes[:, 2:]], axis=1)
 
 
 def merge_keypoints(people: list[LabelLine], extra: list[LabelLine]) -> tuple[list[LabelLine], int]:
     """The tree's people with keypoint people from another file merged in: each keypoint person
     goes to the unmatched tree box of highest IoU (>= :data:`MATCH_IOU`, greedy by IoU); the
     rest are added with their own boxes. Returns (people, number added)."""
+    from ..runtime.detectors import box_iou
+
     people = list(people)
     extra = [e for e in extra if e.keypoints is not None]
-    pairs = sorted(
-        ((_iou(p.box, e.box), i, j) for i, p in enumerate(people) for j, e in enumerate(extra)), reverse=True
-    )
+    iou = box_iou(_corner_boxes(people), _corner_boxes(extra)) if people and extra else np.zeros((0, 0))
+    pairs = sorted(((float(iou[i, j]), i, j) for i in range(len(people)) for j in range(len(extra))), reverse=True)
     used_p, used_e = set(), set()
-    for iou, i, j in pairs:
-        if iou < MATCH_IOU:
+    for overlap, i, j in pairs:
+        if overlap < MATCH_IOU:
             break
         if i in used_p or j in used_e:
             continue
@@ -296,16 +294,16 @@ def import_yolo(
     )
     if on_start:
         on_start(len(pairs))
-    groups: dict[str, int] = {}
+    groups: dict[str, int] = {}  # source -> group number
+    copies: Counter[str] = Counter()  # source -> images exported from it
     ann_id = 1
     any_keypoints = False
     for image_id, (split, img, lab) in enumerate(pairs, start=1):
         image = load_rgb(img)  # one clear line for a corrupt or missing file
         h, w = image.shape[:2]
         src = source_name(img.stem)
-        if src in groups:
-            report.duplicate_images += 1
         groups.setdefault(src, len(groups) + 1)
+        copies[src] += 1
         people = read_labels(lab, person, report, kpt_dims) if lab is not None else []
         if lab is None:
             report.images_without_labels += 1
@@ -376,7 +374,8 @@ def import_yolo(
         if on_progress:
             on_progress(1)
     report.sources = len(groups)
-    report.duplicate_sources = sum(1 for n in _group_sizes(coco).values() if n > 1)
+    report.duplicate_sources = sum(1 for n in copies.values() if n > 1)
+    report.duplicate_images = report.images - report.sources
     if any_keypoints:
         coco["info"]["available_keypoints"] = list(range(NUM_KEYPOINTS))
     coco["info"]["import"] = report.as_dict()
@@ -387,10 +386,3 @@ def _polygon_area(poly: np.ndarray) -> float:
     """Shoelace area of a polygon ``[n, 2]``."""
     x, y = poly[:, 0], poly[:, 1]
     return float(abs(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1))) / 2)
-
-
-def _group_sizes(coco: dict[str, Any]) -> dict[int, int]:
-    sizes: dict[int, int] = {}
-    for im in coco["images"]:
-        sizes[im["group"]] = sizes.get(im["group"], 0) + 1
-    return sizes

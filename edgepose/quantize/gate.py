@@ -9,7 +9,6 @@ int8 levels the heatmap peaks actually use.
 from __future__ import annotations
 
 import math
-
 from pathlib import Path
 from typing import Any, Callable
 

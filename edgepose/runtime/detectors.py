@@ -32,6 +32,7 @@ import numpy as np
 
 from ..engine.model import Model, dequantize, open_model, quantize
 from ..errors import EdgeposeError
+from .kinds import image_layout
 
 
 @dataclass
@@ -123,13 +124,12 @@ class PersonDetector(abc.ABC):
         self._in = self.model.inputs[0]
         self._outs = list(range(len(self.model.outputs)))
         self._last: list[np.ndarray] = []
-        shape = [int(v) for v in self._in.shape]
-        self.nchw = len(shape) == 4 and shape[1] == 3 and shape[3] != 3
-        h, w = (shape[2], shape[3]) if self.nchw else (shape[1], shape[2])
+        self.nchw, h, w = image_layout(self._in.shape)
         self.input_size = (w, h)
 
-    def _set_input(self, pixels: np.ndarray, norm: tuple[float, float]) -> None:
-        """``pixels`` uint8 ``[h, w, 3]`` at the input size; float inputs get ``(p - mean) / std``."""
+    def _set_input(self, pixels: np.ndarray, norm: tuple) -> None:
+        """``pixels`` uint8 ``[h, w, 3]`` at the input size; float (and int8-quantised) inputs get
+        ``(p - mean) / std`` with ``norm = (mean, std)``, scalars or per channel; in the model's layout."""
         dtype = np.dtype(self._in.dtype)
         if np.issubdtype(dtype, np.floating):
             x = (pixels.astype(np.float32) - norm[0]) / norm[1]
@@ -137,17 +137,6 @@ class PersonDetector(abc.ABC):
             x = quantize((pixels.astype(np.float32) - norm[0]) / norm[1], self._in)
         else:
             x = pixels.astype(dtype)  # uint8 pixels as they are (the zoo's quantized SSDs)
-        if self.nchw:
-            x = np.ascontiguousarray(x.transpose(2, 0, 1))
-        self._last = self.model.invoke_raw(x[None])
-
-    def _set_input_float(self, pixels: np.ndarray, mean: np.ndarray, std: np.ndarray) -> None:
-        """``pixels`` uint8 ``[h, w, 3]``: ``(pixels - mean) / std`` per channel, in the model's layout and
-        dtype (int8 inputs quantised with their scale)."""
-        x = (pixels.astype(np.float32) - mean) / std
-        dtype = np.dtype(self._in.dtype)
-        if not np.issubdtype(dtype, np.floating):
-            x = quantize(x, self._in)
         if self.nchw:
             x = np.ascontiguousarray(x.transpose(2, 0, 1))
         self._last = self.model.invoke_raw(x[None])
@@ -256,7 +245,7 @@ class YoloxDetector(PersonDetector):
         nw, nh = max(1, int(w * ratio)), max(1, int(h * ratio))
         canvas = np.full((ih, iw, 3), 114, np.uint8)
         canvas[:nh, :nw] = cv2.resize(image_rgb[:, :, ::-1], (nw, nh), interpolation=cv2.INTER_LINEAR)
-        self._set_input_float(canvas, np.zeros(3, np.float32), np.ones(3, np.float32))
+        self._set_input(canvas, (0.0, 1.0))
         out = self._tensor(0)[0]
         scores = out[:, 4] * out[:, 5 + self.person_class]
         keep = scores >= self.score_threshold
@@ -290,7 +279,7 @@ class PicoDetDetector(PersonDetector):
     def _detect(self, image_rgb):
         h, w = image_rgb.shape[:2]
         iw, ih = self.input_size
-        self._set_input_float(cv2.resize(image_rgb, (iw, ih), interpolation=cv2.INTER_LINEAR), IMAGENET_MEAN, IMAGENET_STD)
+        self._set_input(cv2.resize(image_rgb, (iw, ih), interpolation=cv2.INTER_LINEAR), (IMAGENET_MEAN, IMAGENET_STD))
         boxes = self._tensor(self._boxes)[0]
         scores = self._tensor(self._scores)[0, self.person_class]
         keep = scores >= self.score_threshold

@@ -78,6 +78,14 @@ def _blazepose_detector(model: Model) -> bool:
     )
 
 
+def image_layout(shape) -> tuple[bool, int, int]:
+    """``(nchw, height, width)`` of a 4-D image input shape: NCHW when the channel axis (3) is second
+    and not last, else NHWC."""
+    s = [int(v) for v in shape]
+    nchw = s[1] == 3 and s[3] != 3
+    return (nchw, s[2], s[3]) if nchw else (nchw, s[1], s[2])
+
+
 def _image_input(model: Model) -> bool:
     """One 4-D 3-channel image input, NHWC or NCHW."""
     if len(model.inputs) != 1 or len(model.inputs[0].shape) != 4:
@@ -86,18 +94,14 @@ def _image_input(model: Model) -> bool:
     return shape[-1] == 3 or shape[1] == 3
 
 
-def _input_hw(model: Model) -> tuple[int, int]:
-    shape = [int(v) for v in model.inputs[0].shape]
-    return (shape[2], shape[3]) if shape[1] == 3 and shape[3] != 3 else (shape[1], shape[2])
-
-
 def _yolox(model: Model) -> bool:
     from .detectors import yolox_anchor_count
 
     s = _shapes(model)
     if not _image_input(model) or len(s) != 1 or len(s[0]) != 3 or s[0][-1] < 6:
         return False
-    return s[0][1] == yolox_anchor_count(*_input_hw(model))
+    _, h, w = image_layout(model.inputs[0].shape)
+    return s[0][1] == yolox_anchor_count(h, w)
 
 
 def _picodet(model: Model) -> bool:
