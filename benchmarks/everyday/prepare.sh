@@ -3,7 +3,7 @@
 # Takes local folders (nothing is downloaded): POOL = brianhuster/human-dataset @ 9d1b33dd (a YOLO
 # tree: train/ valid/ test/ with images/ + labels/), KP = Jar-17/yolov7_for_baseball @ 3b2e46c4
 # labels/train2017 (COCO train2017 people as YOLO-pose lines; never its labels/val2017).
-#   POOL=/data/human-dataset KP=/data/yolov7_for_baseball/labels/train2017 bash benchmarks/everyday/prepare.sh
+#   POOL=/data/human-dataset KP=/data/yolov7_for_baseball/labels/train2017 [FASHION=/data/clothing-co-parsing/photos] bash benchmarks/everyday/prepare.sh
 # Steps:
 #  1. data import: the pool as COCO, human keypoints merged where COCO-train has them, people under
 #     MIN_HEIGHT px dropped (the measured rule: PP-TinyPose 256x192 vs human keypoints on the pool's
@@ -24,3 +24,9 @@ mkdir -p $OUT
 [ -f $OUT/val_coco.json ] || .venv/bin/python benchmarks/everyday/split.py $OUT/pool.json $OUT --val-images $VAL_IMAGES
 [ -f $OUT/pool_train_teacher.json ] || $E data teacher-label $OUT/pool_train.json --images "$POOL" --teacher $T \
   --out $OUT/pool_train_teacher.json
+# 4. optional: the fashion photos (bearpaw/clothing-co-parsing photos/, no boxes) get person boxes
+#    from PP-PicoDet-S pedestrian (../shared/peers/detectors/) and teacher keypoints.
+if [ -n "${FASHION:-}" ] && [ ! -f $OUT/fashion_teacher.json ]; then
+  $E data teacher-label "$FASHION" --detector ../shared/peers/detectors/picodet_s_320_pedestrian/model.xml \
+    --teacher $T --out $OUT/fashion_teacher.json
+fi
