@@ -23,14 +23,23 @@ def quantize(
     io: str = "int8",
     allow_float: bool = False,
     float_layers: list[str] | None = None,
+    ranges: str = "minmax",
 ) -> dict[str, Any]:
     """Convert ``model`` (a Keras model or a ``.keras`` path) and write ``out`` atomically.
 
     ``calib`` (``uint8 [N, H, W, 3]`` crops) is required for ``int8``/``int16x8``. ``io``
     sets the int8 model's input/output type. ``float_layers`` (TFLite tensor names from the
     per-layer report) stay in float in an int8 model; that implies ``allow_float``. Returns
-    the verification report of the file.
+    the verification report of the file. ``ranges`` (int8): ``minmax`` keeps TFLite's calibrated
+    activation ranges; ``mse`` narrows each to the range of least quantization error
+    (:mod:`.ranges`).
     """
+    from .ranges import RANGE_METHODS
+
+    if ranges not in RANGE_METHODS:
+        raise EdgeposeError(f"unknown `ranges` '{ranges}'; choose one of: {', '.join(RANGE_METHODS)}")
+    if ranges != "minmax" and (fmt != "int8" or float_layers):
+        raise EdgeposeError("`ranges` other than minmax applies to `fmt` int8 without `float_layers`")
     if isinstance(model, (str, Path)):
         from ..models.saved import load_model
 
@@ -43,6 +52,10 @@ def quantize(
                 if fmt != "int8":
                     raise EdgeposeError("`float_layers` applies to `fmt` int8 only")
                 flatbuffer = _selectively_quantized(converter, calib, float_layers)
+            elif ranges != "minmax":
+                from .ranges import quantize_with_ranges
+
+                flatbuffer, _ = quantize_with_ranges(converter, calib.astype(np.float32), ranges)
             else:
                 flatbuffer = converter.convert()
     except EdgeposeError:

@@ -239,12 +239,7 @@ class YoloxDetector(PersonDetector):
             raise EdgeposeError(f"{self.path}: {n} anchors in the model, {len(self._grid)} from YOLOX strides 8/16/32 at {h}x{w}")
 
     def _detect(self, image_rgb):
-        h, w = image_rgb.shape[:2]
-        iw, ih = self.input_size
-        ratio = min(iw / w, ih / h)
-        nw, nh = max(1, int(w * ratio)), max(1, int(h * ratio))
-        canvas = np.full((ih, iw, 3), 114, np.uint8)
-        canvas[:nh, :nw] = cv2.resize(image_rgb[:, :, ::-1], (nw, nh), interpolation=cv2.INTER_LINEAR)
+        canvas, ratio = yolox_letterbox(image_rgb, self.input_size)
         self._set_input(canvas, (0.0, 1.0))
         out = self._tensor(0)[0]
         scores = out[:, 4] * out[:, 5 + self.person_class]
@@ -252,11 +247,91 @@ class YoloxDetector(PersonDetector):
         if not keep.any():
             return []
         out, scores = out[keep], scores[keep]
-        xy = (out[:, :2] + self._grid[keep]) * self._stride[keep]
-        wh = np.exp(np.clip(out[:, 2:4], -20, 20)) * self._stride[keep]
-        xywh = np.concatenate([xy - wh / 2, wh], axis=1) / ratio
-        xywh, s, _ = nms(xywh, scores, self.iou_threshold)
-        return [Detection(box=[float(v) for v in b], score=float(sc)) for b, sc in zip(xywh, s)]
+        return _yolox_boxes(out[:, :4], self._grid[keep], self._stride[keep], scores, ratio, self.iou_threshold)
+
+
+def yolox_letterbox(image_rgb: np.ndarray, input_size: tuple[int, int]) -> tuple[np.ndarray, float]:
+    """The YOLOX input contract, shared by inference and int8 calibration: ``(canvas, ratio)``
+    with ``canvas`` uint8 ``[H, W, 3]`` **BGR**, the image resized by ``ratio = min(W/w, H/h)``
+    into the top-left corner, the rest 114. ``input_size`` is ``(W, H)``."""
+    h, w = image_rgb.shape[:2]
+    iw, ih = input_size
+    ratio = min(iw / w, ih / h)
+    nw, nh = max(1, int(w * ratio)), max(1, int(h * ratio))
+    canvas = np.full((ih, iw, 3), 114, np.uint8)
+    canvas[:nh, :nw] = cv2.resize(image_rgb[:, :, ::-1], (nw, nh), interpolation=cv2.INTER_LINEAR)
+    return canvas, ratio
+
+
+def _yolox_boxes(raw, grid, stride, scores, ratio, iou_threshold) -> list[Detection]:
+    """YOLOX box decode (``xy = (raw + grid) * stride``, ``wh = exp(raw) * stride``, undo the
+    letterbox ``ratio``) of ``raw [n, 4]`` cells, then one NMS."""
+    xy = (raw[:, :2] + grid) * stride
+    wh = np.exp(np.clip(raw[:, 2:4], -20, 20)) * stride
+    xywh = np.concatenate([xy - wh / 2, wh], axis=1) / ratio
+    xywh, s, _ = nms(xywh, scores, iou_threshold)
+    return [Detection(box=[float(v) for v in b], score=float(sc)) for b, sc in zip(xywh, s)]
+
+
+def yolox_head_outputs(model) -> dict[int, tuple[int, int]] | None:
+    """``{stride: (box output, score output)}`` of a YOLOX model cut at its heads
+    (:func:`converters.detector_surgery.person_heads`): per stride 8/16/32 a box tensor with 4
+    channels and a score tensor with 2 (objectness logit, person logit), NHWC or NCHW like
+    the input; None when the outputs are not that."""
+    shapes = [list(o.shape) for o in model.outputs]
+    if len(model.inputs) != 1 or len(model.inputs[0].shape) != 4 or len(shapes) != 6 or any(len(s) != 4 for s in shapes):
+        return None
+    nchw, h, w = image_layout(model.inputs[0].shape)
+    found: dict[int, list] = {}
+    for i, s in enumerate(shapes):
+        c, gh, gw = (s[1], s[2], s[3]) if nchw else (s[3], s[1], s[2])
+        if c not in (2, 4) or gh <= 0 or h % gh or w % gw or h // gh != w // gw:
+            return None
+        found.setdefault(h // gh, [None, None])[0 if c == 4 else 1] = i
+    if sorted(found) != [8, 16, 32] or any(None in v for v in found.values()):
+        return None
+    return {s: (v[0], v[1]) for s, v in found.items()}
+
+
+class YoloxHeadsDetector(PersonDetector):
+    """YOLOX cut at its heads for int8 (``edgepose convert`` of a YOLOX ONNX export): per stride
+    8/16/32 raw boxes ``[h, w, 4]`` and score logits ``[h, w, 2]`` (objectness, person); sigmoid,
+    grid and exp here. Input: the YOLOX contract (:func:`yolox_letterbox`, BGR 0..255)."""
+
+    kind = "yolox-heads"
+
+    def __init__(self, *args, person_class: int = 0, **kwargs):
+        kwargs.setdefault("iou_threshold", 0.6)
+        super().__init__(*args, **kwargs)
+        heads = yolox_head_outputs(self.model)
+        if heads is None:
+            raise EdgeposeError(f"{self.path}: not a YOLOX model cut at its heads (6 outputs: 4 + 2 channels per stride 8/16/32)")
+        self._heads = heads
+
+    def _detect(self, image_rgb):
+        canvas, ratio = yolox_letterbox(image_rgb, self.input_size)
+        self._set_input(canvas, (0.0, 1.0))
+        raws, grids, strides, scores = [], [], [], []
+        for stride, (b, s) in sorted(self._heads.items()):
+            box, logit = self._tensor(b)[0], self._tensor(s)[0]
+            if self.nchw:
+                box, logit = box.transpose(1, 2, 0), logit.transpose(1, 2, 0)
+            p = 1.0 / (1.0 + np.exp(-np.clip(logit.astype(np.float64), -60, 60)))
+            score = (p[..., 0] * p[..., 1]).ravel()
+            keep = score >= self.score_threshold
+            if not keep.any():
+                continue
+            gh, gw = box.shape[:2]
+            ys, xs = np.meshgrid(np.arange(gh), np.arange(gw), indexing="ij")
+            raws.append(box.reshape(-1, 4)[keep])
+            grids.append(np.stack([xs.ravel(), ys.ravel()], axis=1)[keep].astype(np.float32))
+            strides.append(np.full((int(keep.sum()), 1), stride, np.float32))
+            scores.append(score[keep])
+        if not raws:
+            return []
+        return _yolox_boxes(
+            np.concatenate(raws), np.concatenate(grids), np.concatenate(strides), np.concatenate(scores), ratio, self.iou_threshold
+        )
 
 
 class PicoDetDetector(PersonDetector):
@@ -376,6 +451,6 @@ def open_detector(
     common = dict(score_threshold=score_threshold, max_people=max_people, model=model)
     if iou_threshold is not None:
         common["iou_threshold"] = iou_threshold
-    if kind.name in ("ssd", "yolox", "picodet"):
+    if kind.name in ("ssd", "yolox", "yolox-heads", "picodet"):
         common["person_class"] = person_class
     return kind.adapter(model_path, **common)

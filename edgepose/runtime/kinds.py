@@ -104,6 +104,12 @@ def _yolox(model: Model) -> bool:
     return s[0][1] == yolox_anchor_count(h, w)
 
 
+def _yolox_heads(model: Model) -> bool:
+    from .detectors import yolox_head_outputs
+
+    return _image_input(model) and yolox_head_outputs(model) is not None
+
+
 def _picodet(model: Model) -> bool:
     s = _shapes(model)
     if not _image_input(model) or len(s) != 2:
@@ -145,6 +151,13 @@ KINDS: tuple[ModelKind, ...] = (
         "YOLOX grid output [1,A,5+C] over strides 8/16/32 (BGR 0..255, top-left letterbox, pad 114)",
         _yolox,
         "detectors:YoloxDetector",
+    ),
+    ModelKind(
+        "yolox-heads",
+        "detector",
+        "YOLOX cut at its heads: per stride 8/16/32 boxes [h,w,4] + score logits [h,w,2] (edgepose convert of a YOLOX export)",
+        _yolox_heads,
+        "detectors:YoloxHeadsDetector",
     ),
     ModelKind(
         "picodet",
