@@ -15,9 +15,10 @@ mkdir -p "$OUT"
 $EP calib build --data "${CALIB_JSON:-$D/lspet/person_keypoints_train.json}" --images "${CALIB_IMAGES:-$D/lspet/images}" -n 300 \
   --input "$SIZE" --out "$OUT/calib" --force
 for f in fp32 fp16 dynamic int8 int16x8; do
-  $EP quantize "$MODEL" --format "$f" --calib "$OUT/calib" --out "$OUT/model_$f.tflite" --force
+  R=(); [ "$f" = int8 ] && R=(--ranges "${RANGES:-minmax}")
+  $EP quantize "$MODEL" --format "$f" --calib "$OUT/calib" --out "$OUT/model_$f.tflite" --force "${R[@]}"
 done
-$EP quantize "$MODEL" --format int8 --calib "$OUT/calib" --out "$OUT/model_int8.tflite" --force \
+$EP quantize "$MODEL" --format int8 --calib "$OUT/calib" --out "$OUT/model_int8.tflite" --force --ranges "${RANGES:-minmax}" \
   --val "$D/coco_val/person_keypoints.json" --val-images "$D/coco_val/images" --layer-report || true
 for m in "$MODEL" "$OUT"/model_{fp32,fp16,dynamic,int8,int16x8}.tflite; do
   name=$(basename "$m"); name=${name%.*}
@@ -45,7 +46,7 @@ meta["source"] += " (deliberately wrong: pixels // 20)"
 (dst / "calibration.json").write_text(json.dumps(meta))
 PY
 set +e
-$EP quantize "$MODEL" --format int8 --calib "$OUT/calib_wrong" --out "$OUT/model_int8_wrongcalib.tflite" --force \
+$EP quantize "$MODEL" --format int8 --calib "$OUT/calib_wrong" --out "$OUT/model_int8_wrongcalib.tflite" --force --ranges "${RANGES:-minmax}" \
   --val "$D/coco_val/person_keypoints.json" --val-images "$D/coco_val/images" --max-ap-drop 0.005 > "$OUT/wrongcalib.txt" 2>&1
 echo "wrong calibration: exit $?" | tee -a "$OUT/wrongcalib.txt"
 # a float model where int8 is required

@@ -44,6 +44,34 @@ def is_yolox(model) -> bool:
     return True
 
 
+def is_yolox_file(path: str | Path) -> bool:
+    """Whether the ONNX file at ``path`` is a YOLOX export (False for anything unreadable: the pose
+    path reports that)."""
+    try:
+        model, _ = _load_onnx(Path(path))
+    except EdgeposeError:
+        return False
+    return is_yolox(model)
+
+
+def calibration_photos(folder: str | Path, count: int = 200) -> list[np.ndarray]:
+    """Up to ``count`` RGB photos from ``folder`` (recursively, spread evenly over the sorted
+    file list, so the choice is reproducible)."""
+    from edgepose.errors import missing_file
+    from edgepose.transforms import IMAGE_SUFFIXES, load_rgb
+
+    root = Path(folder)
+    if not root.is_dir():
+        raise missing_file(root) if not root.exists() else EdgeposeError(f"`calib_images` {root} is not a folder of photos")
+    files = sorted(p for p in root.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+    if not files:
+        raise EdgeposeError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in {root}")
+    if count < 1:
+        raise EdgeposeError(f"`calib_count` must be at least 1, got {count}")
+    step = max(1, len(files) // count)
+    return [load_rgb(p) for p in files[::step][:count]]
+
+
 def detector_calibration(images: list[np.ndarray], input_size: tuple[int, int]) -> np.ndarray:
     """``uint8 [N, H, W, 3]`` BGR canvases of RGB ``images`` through the YOLOX letterbox."""
     from edgepose.runtime.detectors import yolox_letterbox

@@ -32,8 +32,9 @@ ids = {a["image_id"] for a in anns}
 write_coco(q / "calib_people.json", {**pool, "images": [i for i in pool["images"] if i["id"] in ids], "annotations": anns})
 print(f"calibration pool: {len(anns)} human-labelled everyday people in {len(ids)} images")
 PY
+export RANGES=${RANGES:-mse}  # int8 activation ranges of least error: the min/max ranges failed this gate (drop 0.0091)
 CALIB_JSON=$Q/calib_people.json CALIB_IMAGES="$POOL" EDGEPOSE=$E bash benchmarks/pretrained.sh $MODEL $OUT $INPUT
-$E quantize $MODEL --format int8 --calib $OUT/calib --out $OUT/model_int8.tflite --force \
+$E quantize $MODEL --format int8 --calib $OUT/calib --out $OUT/model_int8.tflite --force --ranges $RANGES \
   --val $D/coco_val/person_keypoints.json --val-images $D/coco_val/images --max-ap-drop 0.005 | tee $OUT/gate.txt
 $E edgetpu check $OUT/model_int8.tflite | tee $OUT/edgetpu.txt
 # before: the model shipped until now (HEAD), on the same files

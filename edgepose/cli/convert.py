@@ -24,16 +24,32 @@ def convert(
     codec: Optional[str] = typer.Option(
         None, "--codec", help="The model's heatmap convention, embedded as its contract: gaussian | udp | msra."
     ),
+    calib_images: Optional[Path] = typer.Option(
+        None, "--calib-images", help="Person detectors (YOLOX): a folder of photos to calibrate int8 with."
+    ),
+    calib_count: int = typer.Option(200, "--calib-count", help="Person detectors: photos taken from --calib-images."),
+    ranges: str = typer.Option("mse", "--ranges", help="Person detectors, int8 activation ranges: mse | minmax."),
+    gate_data: Optional[Path] = typer.Option(
+        None, "--gate-data", help="Person detectors: COCO file whose person boxes gate float vs int8 AP."
+    ),
+    gate_images: Optional[Path] = typer.Option(None, "--gate-images", help="Images folder of --gate-data."),
+    max_ap_drop: float = typer.Option(0.03, "--max-ap-drop", help="Person detectors: largest person AP drop the gate accepts."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
 ) -> None:
-    """ONNX -> TFLite through onnx2tf (offline), verified and compared with onnxruntime."""
+    """ONNX -> TFLite through onnx2tf (offline): pose models verified against onnxruntime; YOLOX
+    person detectors cut at their heads, calibrated on photos and gated on person AP."""
 
     from ..fsutil import check_apart, output_file
     from ..runtime.contract import unit_mean_std
 
-    check_apart(out, [model, calib])
+    check_apart(out, [model, calib, calib_images])
     if out.exists() and not force:
         raise EdgeposeError(f"{out} already exists; pass --force to overwrite it")
+    from converters.onnx_detector import is_yolox_file
+
+    if is_yolox_file(model):
+        _convert_detector(model, out, fmt, calib_images, calib_count, ranges, gate_data, gate_images, max_ap_drop, force)
+        return
 
     m, s = unit_mean_std(normalize)
     m = triple(mean, "mean") if mean else m
@@ -64,6 +80,39 @@ def convert(
             soft_wrap=True,
             highlight=False,
         )
+
+
+def _convert_detector(model, out, fmt, calib_images, calib_count, ranges, gate_data, gate_images, max_ap_drop, force):
+    from converters.onnx_detector import calibration_photos, convert_detector
+
+    from ..bench.detection import detection_gate, detection_gate_markdown
+    from ..fsutil import output_file
+
+    if calib_images is None:
+        raise EdgeposeError(f"{model.name} is a YOLOX person detector: pass --calib-images DIR (photos to calibrate with)")
+    if (gate_data is None) != (gate_images is None):
+        raise EdgeposeError("the detection gate needs both --gate-data and --gate-images")
+    with err_console.status(f"reading calibration photos from {calib_images}"):
+        photos = calibration_photos(calib_images, calib_count)
+    with output_file(out, force=force, inputs=[model, calib_images]) as tmp:
+        with err_console.status(f"{model.name} -> {fmt} person detector ({len(photos)} calibration photos)"):
+            res = convert_detector(model, tmp, photos, fmt=fmt, ranges=ranges)
+        for row in res["split"]:
+            groups = ", ".join(f"{n} ch up to {m:.3g}" for m, n in row["groups"])
+            out_console.print(f"split {row['conv']} ({row['channels']} channels) into groups: {groups}", highlight=False)
+        v = res["verify"]
+        ops = ", ".join(f"{k}x{n}" for k, n in v["ops"].items())
+        out_console.print(f"{out}: {v['size_bytes'] / 1024:.0f} KiB, kind yolox-heads; {res['changed_ranges']} ranges narrowed; ops: {ops}")
+        if gate_data is not None:
+            with err_console.status("detection gate: person AP, float vs converted"):
+                report = detection_gate(model, tmp, gate_data, gate_images, max_ap_drop=max_ap_drop)
+            report["candidate"]["detector"] = out.name
+            out_console.print(detection_gate_markdown(report), highlight=False)
+            if not report["passed"]:
+                raise EdgeposeError(
+                    f"detection gate failed: person AP drop {report['ap_drop']:.4f} > {max_ap_drop}; nothing written "
+                    "(try more or more typical --calib-images, or --ranges mse)"
+                )
 
 
 @command(app, "export-onnx")

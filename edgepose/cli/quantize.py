@@ -25,6 +25,7 @@ def quantize(
     max_ap_drop: Optional[float] = typer.Option(None, "--max-ap-drop", help="Fail (exit 3) when AP drops by more than this."),
     layer_report: bool = typer.Option(False, "--layer-report", help="Per-layer int8 error report (worst layers first)."),
     float_layers: str = typer.Option("", "--float-layers", help="Comma-separated tensor names to keep in float (int8)."),
+    ranges: str = typer.Option("minmax", "--ranges", help="int8 activation ranges: minmax (calibrated) | mse (least error)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
 ) -> None:
     """Convert a Keras model to TFLite, verify it, and (with --val) gate its accuracy against the float model."""
@@ -54,7 +55,7 @@ def quantize(
     # the model is built aside and lands at `out` only once verified and through the gate
     with output_file(out, force=force, inputs=inputs) as tmp:
         with err_console.status(f"converting to {fmt}"):
-            report = run_quantize(keras_model, tmp, fmt, calib=crops, io=io, float_layers=names)
+            report = run_quantize(keras_model, tmp, fmt, calib=crops, io=io, float_layers=names, ranges=ranges)
         ops = ", ".join(f"{k}x{v}" for k, v in report["ops"].items())
         out_console.print(f"{fmt} model: {report['size_bytes'] / 1024:.0f} KiB; ops: {ops}")
         if layer_report:
