@@ -134,12 +134,12 @@ def convert_detector(
 
 
 def _int8_from_saved_model(folder: Path, canvases: np.ndarray, ranges: str) -> tuple[bytes, list[dict[str, Any]]]:
-    import tensorflow as tf
-
     from edgepose._quiet import quiet_stderr
+    from edgepose._tf import import_tensorflow
     from edgepose.quantize.converter import representative_dataset
     from edgepose.quantize.ranges import quantize_with_ranges
 
+    tf = import_tensorflow()
     converter = tf.lite.TFLiteConverter.from_saved_model(str(folder))
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
     converter.representative_dataset = representative_dataset(canvases)

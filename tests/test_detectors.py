@@ -280,8 +280,7 @@ def test_real_detectors_reach_their_documented_person_ap(name, floor):
     pytest.importorskip("pycocotools")
     if name.endswith(".xml"):
         pytest.importorskip("openvino")
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    from detector_ap import person_ap
+    from edgepose.bench.detection import person_ap
 
     data = REPO.parent / "shared" / "data" / "coco_val"
     result = person_ap(PEERS / "detectors" / name, data / "person_keypoints.json", data / "images")

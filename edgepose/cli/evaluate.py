@@ -41,7 +41,9 @@ def eval_(
 @command(app, "predict")
 def predict(
     model: Path = typer.Argument(
-        ..., help="Pose model: .tflite (edgepose, MoveNet, PoseNet, BlazePose), .onnx or OpenVINO .xml heatmap models."
+        ...,
+        help="Pose model: 'pretrained' (the shipped int8 edgehrnet-m), .tflite (edgepose, MoveNet, PoseNet, BlazePose), "
+        ".onnx or OpenVINO .xml heatmap models.",
     ),
     source: Path = typer.Argument(..., help="An image, a folder of images, or a video."),
     out: Path = typer.Option(..., "--out", help="Folder for results.json and drawn images/video."),
@@ -61,7 +63,10 @@ def predict(
     ),
     force: bool = typer.Option(False, "--force", help="Reuse a non-empty output folder."),
     detector: Optional[Path] = typer.Option(
-        None, "--detector", help="Person detector .tflite (SSD with TFLite_Detection_PostProcess, or BlazePose pose_detection)."
+        None,
+        "--detector",
+        help="Person detector (default without --coco: the shipped int8 YOLOX-nano; 'none': the whole frame is one "
+        "person): .tflite/.onnx YOLOX, SSD with TFLite_Detection_PostProcess, BlazePose pose_detection, PicoDet .xml.",
     ),
     det_threshold: float = typer.Option(0.5, "--det-threshold", help="Detector score threshold."),
     det_iou: Optional[float] = typer.Option(None, "--det-iou", help="Detector NMS IoU (default: the contract's)."),
@@ -70,12 +75,21 @@ def predict(
     redetect_every: int = typer.Option(10, "--redetect-every", help="Video: run the detector at least every N frames."),
     min_pose_score: float = typer.Option(0.3, "--min-pose-score", help="Video: re-detect when a track's pose score drops below."),
 ) -> None:
-    """Keypoints for every person (GT boxes with --coco, --detector boxes, else the whole frame): results JSON + drawings."""
+    """Keypoints for every person (the shipped detector's boxes, --detector's, GT boxes with --coco, or the whole frame
+    with --detector none): results JSON + drawings."""
     from ..fsutil import check_output_folder, output_folder, read_json
     from ..predict import VIDEO_SUFFIXES
     from ..predict import predict as run_predict
     from ..runtime.peers import open_pose_model
 
+    from ..pretrained import pretrained_detector, pretrained_tflite
+
+    if str(model) == "pretrained" and not model.exists():
+        model = pretrained_tflite()
+    if detector is None and coco is None:
+        detector = pretrained_detector()
+    elif detector is not None and str(detector) == "none" and not detector.exists():
+        detector = None
     explicit = read_json(contract, "contract file") if contract is not None else None
     estimator = open_pose_model(
         model, threads=threads, backend=backend, flip_test=flip, contract=explicit, normalization=normalization, codec=codec

@@ -1,7 +1,9 @@
 """Pretrained weights shipped with the package (see ``MODEL_CARD.md`` beside this file).
 
 ``pretrained_keras(name)`` is the ``.keras`` checkpoint to fine-tune from (``edgepose train
---init pretrained``); ``pretrained_tflite(name)`` the int8 TFLite model for the runtime.
+--init pretrained``); ``pretrained_tflite(name)`` the int8 TFLite model for the runtime;
+``pretrained_detector()`` the int8 person detector (YOLOX-nano, Apache-2.0: ``LICENSE-YOLOX.txt``
+and ``NOTICE`` beside it) that ``edgepose predict`` uses unless told otherwise.
 """
 
 from __future__ import annotations
@@ -16,6 +18,17 @@ SHIPPED = {
     # registry name -> (keras file, int8 tflite file)
     "edgehrnet-m": ("edgehrnet-m_coco17.keras", "edgehrnet-m_coco17_int8.tflite"),
 }
+
+
+DETECTOR = "yolox_nano_person_int8.tflite"  # benchmarks/detector/ship.sh
+
+
+def pretrained_detector() -> Path:
+    """The shipped int8 person detector (kind ``yolox-heads``)."""
+    path = HERE / DETECTOR
+    if not path.is_file():
+        raise EdgeposeError(f"pretrained detector missing from this installation: {path}")
+    return path
 
 
 def _shipped(name: str, which: int) -> Path:

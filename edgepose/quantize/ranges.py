@@ -71,7 +71,11 @@ def activation_histograms(calibrated: bytes, images: np.ndarray, tensors: dict[i
     (``[N, H, W, C]`` float32, the model's float input), from LiteRT with every tensor kept."""
     from ..engine.litert import interpreter_class
 
-    interp = interpreter_class()(model_content=calibrated, experimental_preserve_all_tensors=True, num_threads=2)
+    import warnings
+
+    with warnings.catch_warnings():  # LiteRT warns that keeping every tensor is for debugging: it is, here
+        warnings.simplefilter("ignore")
+        interp = interpreter_class()(model_content=calibrated, experimental_preserve_all_tensors=True, num_threads=2)
     interp.allocate_tensors()
     inp = interp.get_input_details()[0]
     hists = {t: np.zeros(bins, np.int64) for t in tensors}
