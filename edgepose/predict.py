@@ -1,8 +1,9 @@
 """``edgepose predict``: a pose model over an image, a folder of images or a video.
 
 Top-down: people come from ``--coco`` ground-truth boxes (the evaluation protocol), from a person
-detector (``detector``; on a video, detect-then-track), or, with neither, the whole frame is one
-person. Writes ``results.json`` (COCO keypoint results; for a video one entry per person and
+detector (``detector``; on a video, detect-then-track; with ``coco`` too, the detector's boxes on
+the COCO file's images, results under its image ids: the detected-box protocol), or, with neither,
+the whole frame is one person. Writes ``results.json`` (COCO keypoint results; for a video one entry per person and
 frame with ``frame`` and ``track_id``), drawn images (or an annotated ``.mp4``). Runtime only:
 numpy, OpenCV, LiteRT.
 """
@@ -58,8 +59,6 @@ def predict(
     Returns ``{"results": path, "images": n, "people": n, "drawn": [paths]}`` (+ ``"detector_calls"``
     for a tracked video).
     """
-    if detector is not None and coco is not None:
-        raise EdgeposeError("`coco` (ground-truth boxes) and `detector` are alternatives; give one")
     src = Path(source)
     out = Path(out_dir)
     if not src.exists():
