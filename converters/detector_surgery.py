@@ -272,3 +272,85 @@ def split_imbalanced_channels(model, feeds: list[np.ndarray], ratio: float = 8.0
         rows.append({"conv": c["conv"].name, "channels": int(len(magnitude)),
                      "groups": [[float(magnitude[g[0]]), len(g)] for g in groups]})  # fmt: skip
     return model, rows
+
+
+def _const(model, name: str):
+    from onnx import numpy_helper
+
+    for i in model.graph.initializer:
+        if i.name == name:
+            return numpy_helper.to_array(i)
+    for n in model.graph.node:  # Constant nodes
+        if n.op_type == "Constant" and n.output[0] == name:
+            return numpy_helper.to_array(n.attribute[0].t)
+    return None
+
+
+def focus_to_conv(model):
+    """``(model, replaced)``: a YOLOv5/YOLOX "Focus" stem (four stride-2 Slices of the image,
+    concatenated on channels, then a stride-1 k x k Conv with padding p) becomes one Conv with a
+    2k x 2k kernel, stride 2 and padding 2p (top, left) / 2(k-1-p) (bottom, right): the same
+    function, and no stride-2 slices (which the Edge TPU cannot run, so they would stay on the CPU)."""
+    from onnx import helper, numpy_helper
+
+    g = model.graph
+    image = g.input[0].name
+    cons, prod = _consumers(g), _producers(g)
+    first = [n for n in cons.get(image, []) if n.op_type == "Slice"]
+    if not first:
+        return model, False
+    # the Concat fed by Slice chains of the image (one Slice over both axes, or one per axis)
+    concat = next((u for n in first for u in cons.get(n.output[0], []) for v in [u] if v.op_type == "Concat"), None)
+    if concat is None:
+        concat = next((u for n in first for m in cons.get(n.output[0], []) if m.op_type == "Slice"
+                       for u in cons.get(m.output[0], []) if u.op_type == "Concat"), None)  # fmt: skip
+    if concat is None or len(concat.input) != 4 or _attr(concat, "axis") not in (1, -3):
+        return model, False
+    offsets, chain_outputs = {}, set()
+    for name in concat.input:
+        off, node = {}, prod.get(name)
+        while node is not None and node.op_type == "Slice":
+            starts, axes, steps = (_const(model, node.input[k]) if len(node.input) > k else None for k in (1, 3, 4))
+            if starts is None or axes is None or steps is None or any(int(v) != 2 for v in steps):
+                return model, False
+            off.update({int(a) % 4: int(v) for a, v in zip(axes, starts)})
+            chain_outputs.add(node.output[0])
+            node = prod.get(node.input[0]) if node.input[0] != image else None
+            if node is None and sorted(off) != [2, 3]:
+                return model, False
+        if sorted(off) != [2, 3] or any(v not in (0, 1) for v in off.values()):
+            return model, False
+        offsets[name] = (off[2], off[3])
+    users = cons.get(concat.output[0], [])
+    if len(users) != 1 or users[0].op_type != "Conv" or _attr(users[0], "group", 1) != 1:
+        return model, False
+    conv = users[0]
+    k = _attr(conv, "kernel_shape")
+    pads = _attr(conv, "pads", [0, 0, 0, 0])
+    if _attr(conv, "strides", [1, 1]) != [1, 1] or k is None or k[0] != k[1] or len(set(pads)) != 1:
+        return model, False
+    k, p = int(k[0]), int(pads[0])
+    w = _const(model, conv.input[1])
+    c = w.shape[1] // 4
+    big = np.zeros((w.shape[0], c, 2 * k, 2 * k), np.float32)
+    for group, name in enumerate(concat.input):
+        dy, dx = offsets[name]
+        big[:, :, dy::2, dx::2] = w[:, group * c : (group + 1) * c]
+    new_w = conv.input[1] + "__focus"
+    g.initializer.append(numpy_helper.from_array(big, new_w))
+    lo, hi = 2 * p, 2 * (k - 1 - p)
+    replacement = helper.make_node(
+        "Conv", [image, new_w, *conv.input[2:]], [conv.output[0]], name=(conv.name or "conv") + "__focus",
+        kernel_shape=[2 * k, 2 * k], strides=[2, 2], pads=[lo, lo, hi, hi],
+    )  # fmt: skip
+    drop = {conv.output[0], concat.output[0], *chain_outputs}
+    nodes = []
+    for n in g.node:
+        if n.output[0] == conv.output[0]:
+            nodes.append(replacement)
+        elif n.output[0] not in drop:
+            nodes.append(_copy(n))
+    del g.node[:]
+    g.node.extend(nodes)
+    _prune(model)
+    return model, True

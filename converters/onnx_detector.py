@@ -3,6 +3,8 @@
 What loses a YOLOX int8 conversion, and what this does about it (measured on YOLOX-nano,
 coco_val person AP, float 0.396; README "Person detector to int8"):
 
+0. the "Focus" stem's stride-2 slices cannot run on the Edge TPU -> one equivalent 6x6 stride-2
+   convolution (:func:`converters.detector_surgery.focus_to_conv`);
 1. boxes, objectness and 80 class scores concatenated into one ``[1, A, 85]`` tensor share one
    int8 range -> the graph is cut at the raw per-stride heads, the class head to the person
    class (:func:`converters.detector_surgery.person_heads`); decode moves to numpy;
@@ -93,14 +95,15 @@ def convert_detector(
 
     ``images``: RGB photos (uint8 ``[h, w, 3]``) for calibration and the channel statistics;
     ``ranges``: ``mse`` or ``minmax`` (:mod:`edgepose.quantize.ranges`); ``split``: the channel-group
-    split. Returns ``{"verify", "split", "changed_ranges", "contract"}``.
+    split. A Focus stem (stride-2 slices) becomes one equivalent convolution. Returns ``{"verify",
+    "focus_to_conv", "split", "changed_ranges", "contract"}``.
     """
     import onnx
 
     from edgepose.quantize.ranges import RANGE_METHODS
     from edgepose.quantize.verify import verify_tflite
 
-    from .detector_surgery import person_heads, split_imbalanced_channels
+    from .detector_surgery import focus_to_conv, person_heads, split_imbalanced_channels
 
     if fmt not in FORMATS:
         raise EdgeposeError(f"unknown format '{fmt}'; choose one of: {', '.join(FORMATS)}")
@@ -115,7 +118,7 @@ def convert_detector(
     feeds = [
         (c.transpose(2, 0, 1)[None] if contract["layout"] == "nchw" else c[None]).astype(np.float32) for c in canvases[:16]
     ]
-    heads = person_heads(model, person_class)
+    heads, focus = focus_to_conv(person_heads(model, person_class))
     split_rows: list[dict[str, Any]] = []
     if split:
         heads, split_rows = split_imbalanced_channels(heads, feeds)
@@ -130,7 +133,8 @@ def convert_detector(
         else:
             flatbuffer, changed = _int8_from_saved_model(folder, canvases, ranges)
         atomic_write_bytes(out, flatbuffer)
-    return {"verify": verify_tflite(out, expect=fmt), "split": split_rows, "changed_ranges": len(changed), "contract": contract}
+    return {"verify": verify_tflite(out, expect=fmt), "focus_to_conv": focus, "split": split_rows,
+            "changed_ranges": len(changed), "contract": contract}  # fmt: skip
 
 
 def _int8_from_saved_model(folder: Path, canvases: np.ndarray, ranges: str) -> tuple[bytes, list[dict[str, Any]]]:

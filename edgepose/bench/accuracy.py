@@ -10,6 +10,7 @@ import numpy as np
 
 from ..data.coco import load_coco
 from ..engine.model import model_size
+from ..runtime.detectors import DETECTOR_SCORE_THRESHOLD
 from ..evaluate import evaluate, lsp_head_sizes, predict_coco, scored_people
 from ..transforms import load_rgb
 
@@ -52,7 +53,7 @@ def bench_accuracy(
     flip_test: bool = False,
     on_progress: Callable[[int], None] | None = None,
     detector: str | Path | None = None,
-    det_threshold: float = 0.5,
+    det_threshold: float | None = None,
     normalization: str | None = None,
     codec: str | None = None,
 ) -> dict[str, Any]:
@@ -81,6 +82,7 @@ def bench_accuracy(
     if detector is not None:
         from ..runtime.detectors import open_detector
 
+        det_threshold = DETECTOR_SCORE_THRESHOLD if det_threshold is None else det_threshold
         det = open_detector(detector, threads=threads, score_threshold=det_threshold)
         det_results, recall = predict_coco_detected(estimator, det, coco, images, on_progress)
         det_stats = evaluate(det_results, annotations) if det_results else {"AP": 0.0, "AR": 0.0}

@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 
 from ..errors import EdgeposeError
+from ..runtime.detectors import DETECTOR_SCORE_THRESHOLD
 from .common import RichReporter, command, out_console
 
 bench_app = typer.Typer(help="Benchmarks: latency, accuracy (GT or detected boxes), compare.", no_args_is_help=True)
@@ -25,7 +26,7 @@ def bench_accuracy(
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for accuracy.json and accuracy.md."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
     detector: Optional[Path] = typer.Option(None, "--detector", help="Person detector .tflite: adds AP with detected boxes."),
-    det_threshold: float = typer.Option(0.5, "--det-threshold", help="Detector score threshold."),
+    det_threshold: float = typer.Option(DETECTOR_SCORE_THRESHOLD, "--det-threshold", help="Detector score threshold."),
     normalization: Optional[str] = typer.Option(
         None, "--norm", help="Heatmap model input normalisation when its file does not say: raw | unit | symmetric | imagenet."
     ),

@@ -97,6 +97,8 @@ def _convert_detector(model, out, fmt, calib_images, calib_count, ranges, gate_d
     with output_file(out, force=force, inputs=[model, calib_images]) as tmp:
         with err_console.status(f"{model.name} -> {fmt} person detector ({len(photos)} calibration photos)"):
             res = convert_detector(model, tmp, photos, fmt=fmt, ranges=ranges)
+        if res["focus_to_conv"]:
+            out_console.print("Focus stem (stride-2 slices + conv) -> one 6x6 stride-2 convolution (Edge TPU)")
         for row in res["split"]:
             groups = ", ".join(f"{n} ch up to {m:.3g}" for m, n in row["groups"])
             out_console.print(f"split {row['conv']} ({row['channels']} channels) into groups: {groups}", highlight=False)

@@ -8,6 +8,7 @@ from typing import Optional
 
 import typer
 
+from ..runtime.detectors import DETECTOR_SCORE_THRESHOLD
 from .common import RichReporter, app, command, out_console
 
 
@@ -68,7 +69,7 @@ def predict(
         help="Person detector (default without --coco: the shipped int8 YOLOX-nano; 'none': the whole frame is one "
         "person): .tflite/.onnx YOLOX, SSD with TFLite_Detection_PostProcess, BlazePose pose_detection, PicoDet .xml.",
     ),
-    det_threshold: float = typer.Option(0.5, "--det-threshold", help="Detector score threshold."),
+    det_threshold: float = typer.Option(DETECTOR_SCORE_THRESHOLD, "--det-threshold", help="Detector score threshold."),
     det_iou: Optional[float] = typer.Option(None, "--det-iou", help="Detector NMS IoU (default: the contract's)."),
     max_people: int = typer.Option(10, "--max-people"),
     person_class: int = typer.Option(0, "--person-class", help="SSD label id of 'person'."),

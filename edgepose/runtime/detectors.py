@@ -35,6 +35,9 @@ from ..errors import EdgeposeError
 from .kinds import image_layout
 
 
+DETECTOR_SCORE_THRESHOLD = 0.3  # the one default: people kept by every detector (mmpose's demo bbox_thr)
+
+
 @dataclass
 class Detection:
     """One person: ``box`` COCO ``[x, y, w, h]`` image pixels, ``score`` in [0, 1], optional
@@ -110,7 +113,7 @@ class PersonDetector(abc.ABC):
         model_path: str | Path,
         threads: int = 1,
         backend: str = "auto",
-        score_threshold: float = 0.5,
+        score_threshold: float = DETECTOR_SCORE_THRESHOLD,
         iou_threshold: float = 0.45,
         max_people: int = 10,
         model: Model | None = None,
@@ -437,7 +440,7 @@ def open_detector(
     model_path: str | Path,
     threads: int = 1,
     backend: str = "auto",
-    score_threshold: float = 0.5,
+    score_threshold: float = DETECTOR_SCORE_THRESHOLD,
     iou_threshold: float | None = None,
     max_people: int = 10,
     person_class: int = 0,
