@@ -112,3 +112,26 @@ def test_the_contract_names_the_codec_and_the_runtime_decodes_with_it(tiny_run, 
     np.testing.assert_array_equal(got, crop_kps)
     with pytest.raises(EdgeposeError, match="`codec` 'gaussian' contradicts the contract"):
         PoseEstimator(bundled, codec="gaussian")
+
+
+@pytest.mark.parametrize("name", ["gaussian", "udp", "msra"])
+def test_mobile_decode_spec_follows_the_contracts_codec(tiny_run, tmp_path, name):
+    """Per codec, the plain-loop mobile decode equals the runtime's codec, and a bundle whose
+    contract names it ships test vectors decoded that way (they were Gaussian-only: 1.5 px off for msra)."""
+    from edgepose.bundle.bundle import bundle
+    from edgepose.bundle.decode_spec import decode
+    from edgepose.codec import codec_class
+
+    codec = codec_class(name)((96, 128), (24, 32))
+    hm = (np.random.default_rng(2).random((32, 24, 17)) ** 8).astype(np.float32)
+    a, _ = codec.decode(hm)
+    b, _ = decode(hm, codec.sigma, codec.stride, name)
+    assert np.abs(a - b).max() < 1e-3
+    bundle(tiny_run["int8"], tmp_path / "b", codec=name)
+    vectors = json.loads((tmp_path / "b/test_vectors.json").read_text())
+    assert vectors["codec"] == name
+    runtime = codec_class(name)((64, 64), (16, 16))
+    for case in vectors["cases"]:
+        q = np.asarray(case["int8_hwk_row_major"], np.float32).reshape(case["shape_hwk"])
+        kps, _ = runtime.decode((q - vectors["zero_point"]) * vectors["scale"])
+        assert np.abs(kps - np.asarray(case["expected_keypoints_xy"])).max() < vectors["tolerance_px"]

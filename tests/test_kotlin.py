@@ -57,3 +57,22 @@ def test_kotlin_check_fails_on_wrong_vectors(vectors_jar, tmp_path):
     vectors.write_text(json.dumps(data))
     run = subprocess.run(["java", "-jar", str(vectors_jar), str(vectors)], capture_output=True, text=True, timeout=120)
     assert run.returncode == 1 and "FAIL" in run.stdout
+
+
+@pytest.mark.parametrize("codec", ["udp", "msra"])
+def test_kotlin_decoder_follows_the_bundles_codec(vectors_jar, tiny_run, tmp_path, codec):
+    """Vectors of a bundle whose contract names udp or msra (a model trained with it) pass in
+    Kotlin; read as gaussian they fail."""
+    from edgepose.bundle.bundle import bundle
+
+    bundle(tiny_run["int8"], tmp_path / "b", codec=codec)
+    vectors = tmp_path / "b" / tiny_run["int8"].name
+    vectors = vectors.parent / "test_vectors.json"
+    run = subprocess.run(["java", "-jar", str(vectors_jar), str(vectors)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and "PASS" in run.stdout, run.stdout + run.stderr
+    data = json.loads(vectors.read_text())
+    data["codec"] = "gaussian"
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text(json.dumps(data))
+    run = subprocess.run(["java", "-jar", str(vectors_jar), str(wrong)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1

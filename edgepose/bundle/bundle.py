@@ -68,7 +68,21 @@ def make_test_vectors(model: str | Path, n: int = 3) -> dict[str, Any]:
         crop, _ = crop_person(image, people[0].bbox, est.contract.input_size)
         raw.append(est.raw_heatmaps(crop))
     scale, zero = est.contract.output_quant
-    return test_vectors(raw, float(scale), int(zero), est.codec.sigma, est.contract.stride)
+    return test_vectors(raw, float(scale), int(zero), est.codec.sigma, est.contract.stride, codec=_codec_name(est.codec))
+
+
+def _codec_name(codec) -> str:
+    """The registry name of a codec instance, refused (one line) when the mobile decoders lack it."""
+    from ..codec import CODECS
+    from .decode_spec import MOBILE_CODECS
+
+    name = next((n for n, cls in CODECS.items() if type(codec) is cls), None)
+    if name not in MOBILE_CODECS:
+        raise EdgeposeError(
+            f"the model's codec {name or type(codec).__name__} has no mobile decoder (PoseDecoder.kt/.swift implement "
+            f"{', '.join(MOBILE_CODECS)}); bundle it with one of those or decode it on the server"
+        )
+    return name
 
 
 def inspect_bundle(path: str | Path) -> dict[str, Any]:

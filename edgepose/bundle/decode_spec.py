@@ -13,7 +13,9 @@ Steps for one keypoint channel ``p`` (``h x w`` floats, dequantized ``(q - zero_
    map, ``Hxx < 0``, ``Hyy < 0``, ``|offset| <= 0.5`` per axis and each component points towards
    the larger neighbour (or is under 0.05); otherwise use the quarter offset ``0.25 * sign(right -
    left)`` (0 on the border), per axis, as the fallback.
-4. Input pixels: ``x_in = (x + ox + 0.5) * stride - 0.5`` (same for y).
+4. Input pixels, by the contract's codec (``x`` here is ``x + ox``; ``n`` the heatmap side, width for x,
+   height for y): ``gaussian`` ``(x + 0.5) * stride - 0.5``, ``udp`` ``x * (n * stride - 1) / (n - 1)``,
+   ``msra`` ``x * stride`` (:data:`edgepose.codec.CODEC_FORMULAS`).
 """
 
 from __future__ import annotations
@@ -44,7 +46,21 @@ def blur(plane: list[list[float]], sigma: float) -> list[list[float]]:
     ]
 
 
-def decode_channel(plane: list[list[float]], sigma: float, stride: float) -> tuple[float, float, float]:
+MOBILE_CODECS = ("gaussian", "udp", "msra")  # what decode_spec, PoseDecoder.kt and PoseDecoder.swift implement
+
+
+def to_input(v: float, n: int, stride: float, codec: str) -> float:
+    """Heatmap coordinate ``v`` on an axis of ``n`` cells -> input pixels, by ``codec``."""
+    if codec == "gaussian":
+        return (v + 0.5) * stride - 0.5
+    if codec == "udp":
+        return v * (n * stride - 1) / (n - 1)
+    if codec == "msra":
+        return v * stride
+    raise ValueError(f"the mobile decoders implement {', '.join(MOBILE_CODECS)}; not '{codec}'")
+
+
+def decode_channel(plane: list[list[float]], sigma: float, stride: float, codec: str = "gaussian") -> tuple[float, float, float]:
     """One ``h x w`` heatmap -> (x_in, y_in, score)."""
     h, w = len(plane), len(plane[0])
     best, bx, by = -math.inf, 0, 0
@@ -78,26 +94,28 @@ def decode_channel(plane: list[list[float]], sigma: float, stride: float) -> tup
         towards_y = dy * qy >= 0 or abs(dy) < 0.05
         if abs(dx) <= 0.5 and abs(dy) <= 0.5 and towards_x and towards_y:
             ox, oy = dx, dy
-    return (bx + ox + 0.5) * stride - 0.5, (by + oy + 0.5) * stride - 0.5, best
+    return to_input(bx + ox, w, stride, codec), to_input(by + oy, h, stride, codec), best
 
 
 def _sign(v: float) -> float:
     return (v > 0) - (v < 0)
 
 
-def decode(heatmaps: np.ndarray, sigma: float = 2.0, stride: float = 4.0) -> tuple[np.ndarray, np.ndarray]:
+def decode(heatmaps: np.ndarray, sigma: float = 2.0, stride: float = 4.0, codec: str = "gaussian") -> tuple[np.ndarray, np.ndarray]:
     """``[h, w, K]`` float heatmaps -> (keypoints ``[K, 2]`` input px, scores ``[K]``), by the loops above."""
     hm = np.asarray(heatmaps, dtype=np.float32)
-    out = [decode_channel(hm[:, :, k].tolist(), sigma, stride) for k in range(hm.shape[2])]
+    out = [decode_channel(hm[:, :, k].tolist(), sigma, stride, codec) for k in range(hm.shape[2])]
     return np.array([[x, y] for x, y, _ in out]), np.array([s for _, _, s in out])
 
 
-def test_vectors(raw: list[np.ndarray], scale: float, zero_point: int, sigma: float, stride: float) -> dict[str, Any]:
+def test_vectors(
+    raw: list[np.ndarray], scale: float, zero_point: int, sigma: float, stride: float, codec: str = "gaussian"
+) -> dict[str, Any]:
     """Raw int8 heatmaps ``[h, w, K]`` -> the JSON the mobile unit tests read: inputs and expected keypoints."""
     cases = []
     for q in raw:
         hm = (q.astype(np.float32) - zero_point) * scale
-        kps, scores = decode(hm, sigma, stride)
+        kps, scores = decode(hm, sigma, stride, codec)
         cases.append(
             {
                 "shape_hwk": list(q.shape),
@@ -106,4 +124,5 @@ def test_vectors(raw: list[np.ndarray], scale: float, zero_point: int, sigma: fl
                 "expected_scores": np.round(scores, 6).tolist(),
             }
         )
-    return {"scale": scale, "zero_point": zero_point, "sigma": sigma, "stride": stride, "tolerance_px": 0.01, "cases": cases}
+    return {"scale": scale, "zero_point": zero_point, "sigma": sigma, "stride": stride, "codec": codec, "tolerance_px": 0.01,
+            "cases": cases}  # fmt: skip

@@ -12,7 +12,16 @@ import kotlin.math.min
 
 data class Keypoint(val x: Float, val y: Float, val score: Float)
 
-class PoseDecoder(private val sigma: Double, private val stride: Double) {
+class PoseDecoder(private val sigma: Double, private val stride: Double, private val codec: String = "gaussian") {
+    init { require(codec in listOf("gaussian", "udp", "msra")) { "no decoder for codec $codec" } }
+
+    /** Heatmap coordinate v on an axis of n cells -> input pixels, by the contract's codec. */
+    private fun toInput(v: Double, n: Int): Double = when (codec) {
+        "udp" -> v * (n * stride - 1) / (n - 1)
+        "msra" -> v * stride
+        else -> (v + 0.5) * stride - 0.5
+    }
+
     private val kernel: DoubleArray = run {
         val k = 2 * (3 * sigma).toInt() + 1
         val c = k / 2
@@ -64,6 +73,6 @@ class PoseDecoder(private val sigma: Double, private val stride: Double) {
             val towardsY = dy * qy >= 0 || abs(dy) < 0.05
             if (abs(dx) <= 0.5 && abs(dy) <= 0.5 && towardsX && towardsY) { ox = dx; oy = dy }
         }
-        return Keypoint(((bx + ox + 0.5) * stride - 0.5).toFloat(), ((by + oy + 0.5) * stride - 0.5).toFloat(), best.toFloat())
+        return Keypoint(toInput(bx + ox, w).toFloat(), toInput(by + oy, h).toFloat(), best.toFloat())
     }
 }

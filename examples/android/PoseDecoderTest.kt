@@ -11,7 +11,7 @@ class PoseDecoderTest {
         val text = javaClass.getResource("/test_vectors.json")!!.readText()
         val v = JSONObject(text)
         val scale = v.getDouble("scale"); val zero = v.getInt("zero_point"); val tol = v.getDouble("tolerance_px")
-        val decoder = PoseDecoder(v.getDouble("sigma"), v.getDouble("stride"))
+        val decoder = PoseDecoder(v.getDouble("sigma"), v.getDouble("stride"), v.optString("codec", "gaussian"))
         val cases = v.getJSONArray("cases")
         for (i in 0 until cases.length()) {
             val c = cases.getJSONObject(i)

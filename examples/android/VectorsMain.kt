@@ -68,7 +68,7 @@ class Json(private val text: String) {
 fun main(args: Array<String>) {
     val v = Json(File(args[0]).readText()).parse() as Map<String, Any?>
     val scale = v["scale"] as Double; val zero = (v["zero_point"] as Double).toInt(); val tol = v["tolerance_px"] as Double
-    val decoder = PoseDecoder(v["sigma"] as Double, v["stride"] as Double)
+    val decoder = PoseDecoder(v["sigma"] as Double, v["stride"] as Double, (v["codec"] as String?) ?: "gaussian")
     var worst = 0.0
     for ((n, case) in (v["cases"] as List<Map<String, Any?>>).withIndex()) {
         val shape = (case["shape_hwk"] as List<Double>).map { it.toInt() }

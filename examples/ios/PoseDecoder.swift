@@ -8,6 +8,16 @@ struct Keypoint { let x: Float; let y: Float; let score: Float }
 struct PoseDecoder {
     let sigma: Double
     let stride: Double
+    var codec: String = "gaussian"  // the contract's codec: gaussian | udp | msra
+
+    /// Heatmap coordinate v on an axis of n cells -> input pixels, by the contract's codec.
+    private func toInput(_ v: Double, _ n: Int) -> Double {
+        switch codec {
+        case "udp": return v * (Double(n) * stride - 1) / Double(n - 1)
+        case "msra": return v * stride
+        default: return (v + 0.5) * stride - 0.5
+        }
+    }
     private var kernel: [Double] {
         let k = 2 * Int(3 * sigma) + 1, c = k / 2
         let w = (0..<k).map { exp(-Double(($0 - c) * ($0 - c)) / (2 * sigma * sigma)) }
@@ -60,7 +70,6 @@ struct PoseDecoder {
             let towardsY = dy * qy >= 0 || abs(dy) < 0.05
             if abs(dx) <= 0.5 && abs(dy) <= 0.5 && towardsX && towardsY { ox = dx; oy = dy }
         }
-        return Keypoint(x: Float((Double(bx) + ox + 0.5) * stride - 0.5), y: Float((Double(by) + oy + 0.5) * stride - 0.5),
-                        score: Float(best))
+        return Keypoint(x: Float(toInput(Double(bx) + ox, w)), y: Float(toInput(Double(by) + oy, h)), score: Float(best))
     }
 }
