@@ -17,7 +17,7 @@ from .runtime.estimator import ModelContract, PoseEstimator
 class KerasPoseEstimator(PoseEstimator):
     """A Keras heatmap model behind the runtime's :class:`PoseEstimator` API (same crop, same decode)."""
 
-    def __init__(self, model, flip_test: bool = False, codec: str = "gaussian"):
+    def __init__(self, model, flip_test: bool = False, codec: str = "gaussian", sigma: float = 2.0):
         self.model = model
         self.path = Path(getattr(model, "name", "keras"))
         self.flip_test = flip_test
@@ -34,9 +34,9 @@ class KerasPoseEstimator(PoseEstimator):
         _, h, w, _ = model.input_shape
         _, hh, hw, _ = model.output_shape
         self.contract = ModelContract(
-            (int(w), int(h)), "float32", (0.0, 0), "heatmaps", (int(hw), int(hh)), (0.0, 0), codec=codec
+            (int(w), int(h)), "float32", (0.0, 0), "heatmaps", (int(hw), int(hh)), (0.0, 0), codec=codec, sigma=sigma
         )
-        self.codec = codec_for(self.contract.input_size, name=codec, heatmap_size=self.contract.heatmap_size)
+        self.codec = codec_for(self.contract.input_size, sigma=sigma, name=codec, heatmap_size=self.contract.heatmap_size)
 
     def heatmaps(self, crop: np.ndarray) -> np.ndarray:
         x = crop[None].astype(np.float32)
@@ -61,7 +61,18 @@ def load_estimator(
             from .runtime.peers import open_pose_model
 
             return open_pose_model(path, threads=threads, normalization=normalization, codec=codec, flip_test=flip_test)
-        from .models.saved import load_model
+        from .models.saved import load_model, training_contract
 
+        trained = (training_contract(path) or {}).get("codec") or {}
+        if codec is not None and trained.get("name") is not None:
+            from .runtime.contract import check_codec
+
+            if check_codec(codec) != trained["name"]:
+                raise EdgeposeError(
+                    f"{path}: `codec` '{codec}' contradicts the contract train wrote ('{trained['name']}'); leave it out"
+                )
         model = load_model(path)
+        return KerasPoseEstimator(
+            model, flip_test=flip_test, codec=codec or trained.get("name") or "gaussian", sigma=float(trained.get("sigma", 2.0))
+        )
     return KerasPoseEstimator(model, flip_test=flip_test, codec=codec or "gaussian")

@@ -24,7 +24,7 @@ from .data.sources import DatasetSource, load_sources, weighted_epoch
 from .data.tf_pipeline import make_dataset
 from .errors import EdgeposeError
 from .fsutil import atomic_write, atomic_write_bytes, atomic_write_json, read_json
-from .models.saved import load_model  # noqa: F401  (re-exported: train writes what it reads)
+from .models.saved import load_model, save_model  # noqa: F401  (load_model re-exported: train writes what it reads)
 from .plots import has_matplotlib, training_curves_png
 from .progress import Reporter, SilentReporter
 from .train_config import AUGMENT_NAMES, TrainConfig
@@ -85,6 +85,25 @@ def make_train_step(model, optimizer, ohkm_topk: int = 0, replicas: int = 1):
         return loss
 
     return step
+
+
+def model_contract(model_name: str, codec: GaussianHeatmapCodec) -> dict[str, Any]:
+    """The contract every checkpoint of a run carries (:func:`edgepose.models.saved.save_model`):
+    the codec by registry name with its sigma and pixel mapping, the input, the keypoints and flip
+    pairs. ``quantize`` embeds it in the TFLite file; estimators, the gate, ``bundle`` and ``predict``
+    read it from there, so no codec flag is typed again."""
+    from .codec import CODEC_FORMULAS, codec_name
+    from .keypoints import COCO_KEYPOINTS, FLIP_PAIRS
+
+    name = codec_name(codec)
+    w, h = codec.input_size
+    return {
+        "model": model_name,
+        "codec": {"name": name, "sigma": float(codec.sigma), "heatmap_to_input": CODEC_FORMULAS[name]},
+        "input": {"size_hw": [int(h), int(w)], "pixels": "RGB 0..255 (normalisation inside the model)"},
+        "keypoints": list(COCO_KEYPOINTS),
+        "flip_pairs": [list(p) for p in FLIP_PAIRS],
+    }
 
 
 def train(
@@ -165,6 +184,7 @@ def train(
         )
     keras.utils.set_random_seed(cfg.seed)
     codec = codec_for(cfg.input_size, cfg.sigma, name=cfg.codec)
+    contract = model_contract(cfg.model, codec)
     with strategy.scope():  # variables (model, optimizer, epoch) live on every replica
         model = create_model(cfg.model, cfg.input_size)
         if cfg.init:
@@ -252,7 +272,7 @@ def train(
                 entry["val"] = validate_keras(model, validation[0], validation[1], codec)
                 best_ap = max((h["val"]["AP"] for h in history if "val" in h), default=-1.0)
                 if entry["val"]["AP"] > best_ap:
-                    atomic_write(out / "best.keras", lambda p: model.save(p))
+                    atomic_write(out / "best.keras", lambda p: save_model(model, p, contract))
                 if extra_validation:
                     entry["val_extra"] = {
                         Path(ann).stem: validate_keras(model, ann, imgs, codec) for ann, imgs in extra_validation
@@ -266,7 +286,7 @@ def train(
                         if key in ("AP", "AP50", "AR", "PCK_bbox"):
                             tf.summary.scalar(f"val/{key}", value)
                 tb_writer.flush()
-            atomic_write(checkpoint, lambda p: model.save(p))
+            atomic_write(checkpoint, lambda p: save_model(model, p, contract))
             # the log first, then the state: a kill between the two redoes this epoch on resume (the log is
             # cut back to the restored epoch); the other order lost the epoch's log entry
             atomic_write_json(out / "train_log.json", summary())

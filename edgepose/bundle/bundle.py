@@ -73,10 +73,13 @@ def make_test_vectors(model: str | Path, n: int = 3) -> dict[str, Any]:
 
 def _codec_name(codec) -> str:
     """The registry name of a codec instance, refused (one line) when the mobile decoders lack it."""
-    from ..codec import CODECS
+    from ..codec import codec_name
     from .decode_spec import MOBILE_CODECS
 
-    name = next((n for n, cls in CODECS.items() if type(codec) is cls), None)
+    try:
+        name = codec_name(codec)
+    except ValueError:
+        name = None
     if name not in MOBILE_CODECS:
         raise EdgeposeError(
             f"the model's codec {name or type(codec).__name__} has no mobile decoder (PoseDecoder.kt/.swift implement "

@@ -44,6 +44,8 @@ def quantize(
     if max_ap_drop is not None and val is None:
         raise EdgeposeError("--max-ap-drop needs a validation set (--val ANN.json --val-images DIR)")
     check_max_ap_drop(max_ap_drop)  # before the conversion, not after it
+    from ..models.saved import training_contract
+
     keras_model = load_model(model)
     crops = None
     if calib is not None:
@@ -55,7 +57,9 @@ def quantize(
     # the model is built aside and lands at `out` only once verified and through the gate
     with output_file(out, force=force, inputs=inputs) as tmp:
         with err_console.status(f"converting to {fmt}"):
-            report = run_quantize(keras_model, tmp, fmt, calib=crops, io=io, float_layers=names, ranges=ranges)
+            report = run_quantize(
+                keras_model, tmp, fmt, calib=crops, io=io, float_layers=names, ranges=ranges, contract=training_contract(model)
+            )
         ops = ", ".join(f"{k}x{v}" for k, v in report["ops"].items())
         out_console.print(f"{fmt} model: {report['size_bytes'] / 1024:.0f} KiB; ops: {ops}")
         if layer_report:

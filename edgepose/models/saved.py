@@ -1,12 +1,42 @@
-"""Reading ``.keras`` checkpoints (the models room, so that estimators, quantize and train share it)."""
+"""Reading and writing ``.keras`` checkpoints (the models room, so that estimators, quantize and train
+share it), with the model contract that ``train`` writes into the checkpoint: ``edgepose_contract.json``
+beside Keras's own members in the ``.keras`` zip (Keras ignores it), read back by :func:`training_contract`
+and carried by ``quantize`` into the TFLite file's metadata."""
 
 from __future__ import annotations
 
+import json
 import zipfile
+from typing import Any
 from pathlib import Path
 
 from .._tf import import_tensorflow
 from ..errors import EdgeposeError, missing_file
+
+
+TRAINING_CONTRACT = "edgepose_contract.json"
+TRAINING_CONTRACT_FORMAT = "edgepose-train-contract/1"
+
+
+def save_model(model, path: str | Path, contract: dict[str, Any] | None = None) -> None:
+    """``model.save(path)``, then ``contract`` (codec, sigma, input, keypoints, flip pairs) added to the zip."""
+    model.save(path)
+    if contract is not None:
+        payload = json.dumps({**contract, "format": TRAINING_CONTRACT_FORMAT}, indent=1, sort_keys=True)
+        with zipfile.ZipFile(path, "a") as archive:
+            archive.writestr(TRAINING_CONTRACT, payload)
+
+
+def training_contract(path: str | Path) -> dict[str, Any] | None:
+    """The contract ``train`` wrote into a ``.keras`` checkpoint, or None (older or foreign files)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if TRAINING_CONTRACT not in archive.namelist():
+                return None
+            contract = json.loads(archive.read(TRAINING_CONTRACT))
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return None
+    return contract if isinstance(contract, dict) else None
 
 
 def load_model(path: str | Path):

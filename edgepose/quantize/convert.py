@@ -24,6 +24,7 @@ def quantize(
     allow_float: bool = False,
     float_layers: list[str] | None = None,
     ranges: str = "minmax",
+    contract: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Convert ``model`` (a Keras model or a ``.keras`` path) and write ``out`` atomically.
 
@@ -32,7 +33,9 @@ def quantize(
     per-layer report) stay in float in an int8 model; that implies ``allow_float``. Returns
     the verification report of the file. ``ranges`` (int8): ``minmax`` keeps TFLite's calibrated
     activation ranges; ``mse`` narrows each to the range of least quantization error
-    (:mod:`.ranges`).
+    (:mod:`.ranges`). The model contract ``train`` wrote into a ``.keras`` path (or ``contract``, that
+    dict, for a model object) is embedded in ``out`` (edgepose and standard TFLite metadata), so every
+    reader decodes with the trained codec and sigma.
     """
     from .ranges import RANGE_METHODS
 
@@ -41,8 +44,9 @@ def quantize(
     if ranges != "minmax" and (fmt != "int8" or float_layers):
         raise EdgeposeError("`ranges` other than minmax applies to `fmt` int8 without `float_layers`")
     if isinstance(model, (str, Path)):
-        from ..models.saved import load_model
+        from ..models.saved import load_model, training_contract
 
+        contract = contract or training_contract(model)
         model = load_model(model)
     converter = make_converter(model, fmt, calib, io)
     try:
@@ -64,7 +68,23 @@ def quantize(
         raise EdgeposeError(f"TFLite conversion to {fmt} failed: {str(exc).splitlines()[0][:300]}") from None
     path = atomic_write_bytes(out, flatbuffer)
     allow = allow_float or bool(float_layers) or (fmt == "int8" and io == "float")
-    return verify_tflite(path, expect=fmt, allow_float=allow)
+    report = verify_tflite(path, expect=fmt, allow_float=allow)
+    if contract:
+        embed_training_contract(path, contract)
+    return report
+
+
+def embed_training_contract(path: str | Path, contract: dict[str, Any]) -> None:
+    """Write ``contract`` (from ``train``) into the TFLite file at ``path`` as its edgepose and standard
+    metadata: the runtime contract read off the file, with the trained codec and sigma."""
+    from ..bundle.contract import contract_for
+    from ..engine.metadata import write_metadata
+
+    codec = contract.get("codec") or {}
+    full = contract_for(path, codec=codec.get("name"), name=contract.get("model") or Path(path).stem)
+    if "sigma" in codec:
+        full["output"]["codec"]["sigma"] = float(codec["sigma"])
+    write_metadata(path, path, full)
 
 
 def _selectively_quantized(converter, calib: np.ndarray, float_layers: list[str]) -> bytes:

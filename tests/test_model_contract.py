@@ -1,0 +1,85 @@
+"""One contract from training to the phone: ``train --codec udp`` writes the codec into the
+``.keras``; ``quantize`` carries it into the TFLite metadata; the gate, ``bundle`` (Kotlin test
+vectors) and ``predict`` decode with it, and no codec is typed again."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import TINY_INPUT
+from edgepose.errors import EdgeposeError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def udp_run(synth_set, tmp_path_factory) -> dict:
+    pytest.importorskip("tensorflow")
+    from edgepose.quantize import build_calibration, quantize
+    from edgepose.train import TrainConfig, train
+
+    out = tmp_path_factory.mktemp("udp_run")
+    cfg = TrainConfig(model="edgehrnet-t", input_size=TINY_INPUT, epochs=1, batch_size=8, lr=3e-3, seed=2, codec="udp", sigma=1.5)
+    ckpt = Path(train(synth_set["json"], synth_set["images"], out / "train", cfg)["checkpoint"])
+    build_calibration(synth_set["json"], synth_set["images"], out / "calib", TINY_INPUT, n=8)
+    from edgepose.quantize import load_calibration
+
+    calib = load_calibration(out / "calib", TINY_INPUT)
+    quantize(ckpt, out / "fp32.tflite", "fp32")  # a path: its training contract travels; no codec argument
+    quantize(ckpt, out / "int8.tflite", "int8", calib=calib)
+    return {"keras": ckpt, "fp32": out / "fp32.tflite", "int8": out / "int8.tflite", "out": out}
+
+
+@pytest.mark.slow
+def test_the_codec_travels_from_train_to_every_reader(udp_run, synth_set):
+    from edgepose.engine.metadata import read_metadata
+    from edgepose.estimators import load_estimator
+    from edgepose.models.saved import training_contract
+    from edgepose.transforms import load_rgb
+
+    assert training_contract(udp_run["keras"])["codec"] == {
+        "name": "udp", "sigma": 1.5, "heatmap_to_input": "x_in = x_hm * (W_in - 1) / (W_hm - 1)"
+    }  # fmt: skip
+    for f in ("fp32", "int8"):
+        codec = read_metadata(udp_run[f])["output"]["codec"]
+        assert codec["name"] == "udp" and codec["sigma"] == 1.5
+    keras_est, tflite_est = load_estimator(udp_run["keras"]), load_estimator(udp_run["fp32"])
+    assert type(keras_est.codec).__name__ == "UDPHeatmapCodec" and keras_est.codec.sigma == 1.5
+    assert type(tflite_est.codec) is type(keras_est.codec) and tflite_est.contract.sources["codec"] == "contract"
+    doc = json.loads(Path(synth_set["json"]).read_text())
+    im = doc["images"][0]
+    boxes = [a["bbox"] for a in doc["annotations"] if a["image_id"] == im["id"]]
+    image = load_rgb(Path(synth_set["images"]) / im["file_name"])
+    for a, b in zip(keras_est.predict(image, boxes), tflite_est.predict(image, boxes)):
+        assert np.abs(a.keypoints - b.keypoints).max() < 0.05  # the same decode of the same heatmaps
+    with pytest.raises(EdgeposeError, match="contradicts the contract train wrote"):
+        load_estimator(udp_run["keras"], codec="gaussian")
+
+
+@pytest.mark.slow
+def test_bundle_and_predict_need_no_codec_flag(udp_run, synth_set, tmp_path):
+    from edgepose.bundle.bundle import bundle
+
+    bundle(udp_run["int8"], tmp_path / "b")  # no codec argument
+    vectors = json.loads((tmp_path / "b" / "test_vectors.json").read_text())
+    assert vectors["codec"] == "udp" and vectors["sigma"] == 1.5
+    res = subprocess.run(
+        [sys.executable, "-m", "edgepose", "predict", str(udp_run["int8"]), str(synth_set["images"]), "--coco",
+         str(synth_set["json"]), "--out", str(tmp_path / "p"), "--no-draw"], capture_output=True, text=True,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert json.loads((tmp_path / "p" / "results.json").read_text())
+    if shutil.which("kotlinc") and shutil.which("java"):
+        jar = tmp_path / "v.jar"
+        android = ROOT / "examples" / "android"
+        subprocess.run(["kotlinc", str(android / "PoseDecoder.kt"), str(android / "VectorsMain.kt"), "-include-runtime",
+                        "-d", str(jar)], check=True, capture_output=True, timeout=600)  # fmt: skip
+        run = subprocess.run(["java", "-jar", str(jar), str(tmp_path / "b" / "test_vectors.json")], capture_output=True, text=True)
+        assert run.returncode == 0 and "PASS" in run.stdout, run.stdout + run.stderr
