@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .defaults import CODEC, SIGMA
 from .keypoints import flip_index
 
 
@@ -31,7 +32,7 @@ class GaussianHeatmapCodec:
 
     input_size: tuple[int, int]
     heatmap_size: tuple[int, int]
-    sigma: float = 2.0
+    sigma: float = SIGMA
     refine: str = "dark"
 
     @property
@@ -162,8 +163,8 @@ def codec_name(codec: GaussianHeatmapCodec) -> str:
 
 def codec_for(
     input_size: tuple[int, int],
-    sigma: float = 2.0,
-    name: str = "gaussian",
+    sigma: float = SIGMA,
+    name: str = CODEC,
     refine: str = "dark",
     heatmap_size: tuple[int, int] | None = None,
 ) -> GaussianHeatmapCodec:

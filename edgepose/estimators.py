@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .defaults import CODEC, SIGMA
 from .codec import codec_for
 from .errors import EdgeposeError
 from .keypoints import COCO_KEYPOINTS
@@ -17,7 +18,7 @@ from .runtime.estimator import ModelContract, PoseEstimator
 class KerasPoseEstimator(PoseEstimator):
     """A Keras heatmap model behind the runtime's :class:`PoseEstimator` API (same crop, same decode)."""
 
-    def __init__(self, model, flip_test: bool = False, codec: str = "gaussian", sigma: float = 2.0):
+    def __init__(self, model, flip_test: bool = False, codec: str = CODEC, sigma: float = SIGMA):
         self.model = model
         self.path = Path(getattr(model, "name", "keras"))
         self.flip_test = flip_test
@@ -73,6 +74,6 @@ def load_estimator(
                 )
         model = load_model(path)
         return KerasPoseEstimator(
-            model, flip_test=flip_test, codec=codec or trained.get("name") or "gaussian", sigma=float(trained.get("sigma", 2.0))
+            model, flip_test=flip_test, codec=codec or trained.get("name") or CODEC, sigma=float(trained.get("sigma", SIGMA))
         )
-    return KerasPoseEstimator(model, flip_test=flip_test, codec=codec or "gaussian")
+    return KerasPoseEstimator(model, flip_test=flip_test, codec=codec or CODEC)

@@ -19,6 +19,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from .defaults import THREADS
 from .data.coco import load_coco
 from .data.synth_writer import write_synth
 from .errors import EdgeposeError
@@ -105,7 +106,7 @@ def pipeline(
     estimators = {}
     with timer("evaluate"):
         for name in ("fp32", "int8"):
-            est = PoseEstimator(out / f"models/model_{name}.tflite", threads=2)
+            est = PoseEstimator(out / f"models/model_{name}.tflite", threads=THREADS)
             estimators[name] = est
             rep.start(f"evaluate {name} on {n_val_images} val images", n_val_images)
             preds = predict_coco(est, val, out / "data/val/images", on_progress=rep.advance)

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .defaults import INPUT_SIZE
+
 
 @dataclass
 class PipelineConfig:
     model: str = "edgehrnet-t"
-    input_size: tuple[int, int] = (96, 128)  # (width, height)
+    input_size: tuple[int, int] = INPUT_SIZE  # (width, height)
     n_train: int = 1600
     n_val: int = 100
     epochs: int = 24

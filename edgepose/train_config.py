@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .defaults import CODEC, INPUT_SIZE, SIGMA
 from .errors import EdgeposeError
 
 AUGMENT_NAMES = ("basic", "strong")
@@ -16,14 +17,14 @@ BOXES = ("annotation", "extent")
 @dataclass
 class TrainConfig:
     model: str = "edgehrnet-t"
-    input_size: tuple[int, int] = (96, 128)  # (width, height)
+    input_size: tuple[int, int] = INPUT_SIZE  # (width, height)
     epochs: int = 30
     batch_size: int = 32
     lr: float = 2e-3
     weight_decay: float = 1e-4
     warmup_epochs: float = 1.0
-    sigma: float = 2.0
-    codec: str = "gaussian"  # heatmap coordinate convention (edgepose.codec.CODECS); bundle the model with the same --codec
+    sigma: float = SIGMA
+    codec: str = CODEC  # heatmap coordinate convention (edgepose.codec.CODECS); bundle the model with the same --codec
     seed: int = 0
     augment: str = "basic"  # basic (flip/scale/rotation) | strong (+ half-body, colour jitter, erasing)
     ohkm_topk: int = 0  # > 0: online hard keypoint mining, loss over each sample's top-k keypoints

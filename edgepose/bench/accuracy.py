@@ -8,9 +8,9 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..defaults import DETECTOR_SCORE_THRESHOLD, THREADS
 from ..data.coco import load_coco
 from ..engine.model import model_size
-from ..runtime.detectors import DETECTOR_SCORE_THRESHOLD
 from ..evaluate import evaluate, lsp_head_sizes, predict_coco, scored_people
 from ..transforms import load_rgb
 
@@ -49,7 +49,7 @@ def bench_accuracy(
     annotations: str | Path,
     images: str | Path,
     lsp_joints: str | Path | None = None,
-    threads: int = 2,
+    threads: int = THREADS,
     flip_test: bool = False,
     on_progress: Callable[[int], None] | None = None,
     detector: str | Path | None = None,

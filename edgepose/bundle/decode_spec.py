@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from ..defaults import CODEC, SIGMA
+
 
 def gaussian_kernel(sigma: float) -> list[float]:
     k = 2 * int(3 * sigma) + 1
@@ -60,7 +62,7 @@ def to_input(v: float, n: int, stride: float, codec: str) -> float:
     raise ValueError(f"the mobile decoders implement {', '.join(MOBILE_CODECS)}; not '{codec}'")
 
 
-def decode_channel(plane: list[list[float]], sigma: float, stride: float, codec: str = "gaussian") -> tuple[float, float, float]:
+def decode_channel(plane: list[list[float]], sigma: float, stride: float, codec: str = CODEC) -> tuple[float, float, float]:
     """One ``h x w`` heatmap -> (x_in, y_in, score)."""
     h, w = len(plane), len(plane[0])
     best, bx, by = -math.inf, 0, 0
@@ -101,7 +103,7 @@ def _sign(v: float) -> float:
     return (v > 0) - (v < 0)
 
 
-def decode(heatmaps: np.ndarray, sigma: float = 2.0, stride: float = 4.0, codec: str = "gaussian") -> tuple[np.ndarray, np.ndarray]:
+def decode(heatmaps: np.ndarray, sigma: float = SIGMA, stride: float = 4.0, codec: str = CODEC) -> tuple[np.ndarray, np.ndarray]:
     """``[h, w, K]`` float heatmaps -> (keypoints ``[K, 2]`` input px, scores ``[K]``), by the loops above."""
     hm = np.asarray(heatmaps, dtype=np.float32)
     out = [decode_channel(hm[:, :, k].tolist(), sigma, stride, codec) for k in range(hm.shape[2])]
@@ -109,7 +111,7 @@ def decode(heatmaps: np.ndarray, sigma: float = 2.0, stride: float = 4.0, codec:
 
 
 def test_vectors(
-    raw: list[np.ndarray], scale: float, zero_point: int, sigma: float, stride: float, codec: str = "gaussian"
+    raw: list[np.ndarray], scale: float, zero_point: int, sigma: float, stride: float, codec: str = CODEC
 ) -> dict[str, Any]:
     """Raw int8 heatmaps ``[h, w, K]`` -> the JSON the mobile unit tests read: inputs and expected keypoints."""
     cases = []

@@ -8,8 +8,8 @@ from typing import Optional
 
 import typer
 
+from ..defaults import DETECTOR_SCORE_THRESHOLD, THREADS
 from ..errors import EdgeposeError
-from ..runtime.detectors import DETECTOR_SCORE_THRESHOLD
 from .common import RichReporter, command, out_console
 
 bench_app = typer.Typer(help="Benchmarks: latency, accuracy (GT or detected boxes), compare.", no_args_is_help=True)
@@ -21,7 +21,7 @@ def bench_accuracy(
     data: Path = typer.Option(..., "--data", help="COCO person-keypoints JSON (ground-truth boxes are used)."),
     images: Path = typer.Option(..., "--images", help="Folder the JSON's file_name entries are relative to."),
     lsp_joints: Optional[Path] = typer.Option(None, "--lsp-joints", help="LSP joints.json: adds PCKh@0.5."),
-    threads: int = typer.Option(2, "--threads"),
+    threads: int = typer.Option(THREADS, "--threads"),
     flip: bool = typer.Option(False, "--flip", help="Average with the horizontally flipped crop."),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for accuracy.json and accuracy.md."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),

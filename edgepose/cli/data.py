@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from ..defaults import INPUT_TEXT, THREADS
 from ..errors import EdgeposeError
 from .common import RichReporter, command, out_console, parse_size
 
@@ -45,7 +46,7 @@ def pseudo_label_cmd(
     agree: float = typer.Option(0.1, "--agree", help="Teachers must agree within this fraction of the box size."),
     position: str = typer.Option("first", "--position", help="first (the first teacher's point; others vote) | mean"),
     lsp_joints: Optional[Path] = typer.Option(None, "--lsp-joints", help="LSP joints.json: face points must lie in the head."),
-    threads: int = typer.Option(2, "--threads"),
+    threads: int = typer.Option(THREADS, "--threads"),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
 ) -> None:
     """Fill absent keypoints (e.g. LSPET's face) with teacher pseudo-labels where teachers agree (marked for --pseudo-weight)."""
@@ -90,7 +91,7 @@ def teacher_label_cmd(
         None, "--codec", help="Teacher heatmap convention when its file does not say: gaussian | udp | msra."
     ),
     min_score: float = typer.Option(0.3, "--min-score", help="Photo folders: people under this mean teacher score are dropped."),
-    threads: int = typer.Option(2, "--threads"),
+    threads: int = typer.Option(THREADS, "--threads"),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
 ) -> None:
     """Teacher keypoints for every person (distillation): human labels are kept, train with --teacher-weight."""
@@ -172,7 +173,7 @@ def show(
     out: Path = typer.Option(Path("samples.png"), "--out", help="PNG grid to write."),
     n: int = typer.Option(16, "-n", help="Number of people."),
     augment: bool = typer.Option(False, "--augment", help="Show training crops with augmentation and decoded targets."),
-    input_size: str = typer.Option("128x96", "--input", help="Crop size HEIGHTxWIDTH for --augment."),
+    input_size: str = typer.Option(INPUT_TEXT, "--input", help="Crop size HEIGHTxWIDTH for --augment."),
     seed: int = typer.Option(0, "--seed"),
     force: bool = typer.Option(False, "--force", help="Replace an existing --out file."),
 ) -> None:

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from ..runtime.detectors import DETECTOR_SCORE_THRESHOLD
+from ..defaults import DETECTOR_SCORE_THRESHOLD, THREADS
 from .common import RichReporter, app, command, out_console
 
 
@@ -49,7 +49,7 @@ def predict(
     source: Path = typer.Argument(..., help="An image, a folder of images, or a video."),
     out: Path = typer.Option(..., "--out", help="Folder for results.json and drawn images/video."),
     coco: Optional[Path] = typer.Option(None, "--coco", help="COCO JSON: its ground-truth person boxes (evaluation protocol)."),
-    threads: int = typer.Option(2, "--threads"),
+    threads: int = typer.Option(THREADS, "--threads"),
     backend: str = typer.Option(
         "auto", "--backend", help="auto (by file suffix) | litert | tflite_runtime | onnxruntime | openvino"
     ),

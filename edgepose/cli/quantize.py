@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from ..defaults import INPUT_TEXT
 from ..errors import EdgeposeError, GateFailed
 from .common import RichReporter, app, command, err_console, out_console, parse_size
 
@@ -98,7 +99,7 @@ def calib_build(
     synthetic: bool = typer.Option(False, "--synthetic", help="Render people with the built-in generator instead of --data."),
     out: Path = typer.Option(..., "--out"),
     n: int = typer.Option(300, "-n", help="Number of person crops."),
-    input_size: str = typer.Option("128x96", "--input", help="Model input HEIGHTxWIDTH."),
+    input_size: str = typer.Option(INPUT_TEXT, "--input", help="Model input HEIGHTxWIDTH."),
     seed: int = typer.Option(0, "--seed"),
     force: bool = typer.Option(False, "--force"),
 ) -> None:

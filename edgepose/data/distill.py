@@ -25,6 +25,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..defaults import THREADS
 from ..errors import EdgeposeError
 from ..keypoints import NUM_KEYPOINTS
 
@@ -168,7 +169,7 @@ def teacher_label_source(
     teacher: str | Path,
     images: str | Path | None = None,
     detector: str | Path | None = None,
-    threads: int = 2,
+    threads: int = THREADS,
     normalization: str | None = None,
     codec: str | None = None,
     min_score: float = 0.3,

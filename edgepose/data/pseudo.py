@@ -25,6 +25,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from ..defaults import THREADS
 from ..errors import EdgeposeError
 from ..keypoints import FACE, KEYPOINT_INDEX, NUM_KEYPOINTS
 from ..transforms import load_rgb
@@ -153,7 +154,7 @@ def pseudo_label(
     min_score: float = 0.3,
     agree: float = 0.1,
     lsp_joints: str | Path | None = None,
-    threads: int = 2,
+    threads: int = THREADS,
     on_progress: Callable[[int], None] | None = None,
     position: str = "first",
 ) -> tuple[dict, dict[str, Any]]:

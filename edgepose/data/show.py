@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..defaults import INPUT_SIZE
 from ..fsutil import atomic_write
 from ..viz import draw_pose, encode_png, tile
 from .coco import load_coco, person_records
@@ -18,7 +19,7 @@ def show_samples(
     out: str | Path,
     n: int = 16,
     augment: bool = False,
-    input_size: tuple[int, int] = (96, 128),
+    input_size: tuple[int, int] = INPUT_SIZE,
     seed: int = 0,
 ) -> Path:
     """Write a PNG grid of ``n`` people: whole images with the ground truth drawn, or (``augment``)

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ..defaults import THREADS
 from ..errors import EdgeposeError
 
 RANGE_METHODS = ("minmax", "mse")
@@ -75,7 +76,7 @@ def activation_histograms(calibrated: bytes, images: np.ndarray, tensors: dict[i
 
     with warnings.catch_warnings():  # LiteRT warns that keeping every tensor is for debugging: it is, here
         warnings.simplefilter("ignore")
-        interp = interpreter_class()(model_content=calibrated, experimental_preserve_all_tensors=True, num_threads=2)
+        interp = interpreter_class()(model_content=calibrated, experimental_preserve_all_tensors=True, num_threads=THREADS)
     interp.allocate_tensors()
     inp = interp.get_input_details()[0]
     hists = {t: np.zeros(bins, np.int64) for t in tensors}

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..defaults import CODEC, SIGMA
 from ..codec import CODEC_ALIASES, CODECS
 from ..errors import EdgeposeError
 from ..keypoints import COCO_KEYPOINTS
@@ -52,8 +53,8 @@ class ModelContract:
     pixel_scale: float = 1.0
     mean: tuple[float, float, float] = (0.0, 0.0, 0.0)
     std: tuple[float, float, float] = (1.0, 1.0, 1.0)
-    codec: str = "gaussian"
-    sigma: float = 2.0
+    codec: str = CODEC
+    sigma: float = SIGMA
     refine: str = "dark"
     sources: dict[str, str] = field(default_factory=dict, compare=False)
 

@@ -30,12 +30,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from ..defaults import DETECTOR_SCORE_THRESHOLD
 from ..engine.model import Model, dequantize, open_model, quantize
 from ..errors import EdgeposeError
 from .kinds import image_layout
-
-
-DETECTOR_SCORE_THRESHOLD = 0.3  # the one default: people kept by every detector (mmpose's demo bbox_thr)
 
 
 @dataclass

@@ -8,6 +8,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from ..defaults import CODEC
 from ..codec import codec_for, flip_heatmaps_back
 from ..engine.model import Model, dequantize, open_model
 from ..errors import EdgeposeError
@@ -173,7 +174,7 @@ class PoseEstimator:
             if "codec" not in fields:
                 fields["codec"], sources["codec"] = key, "caller"
         if self.model.backend in ("litert", "tflite_runtime"):
-            for key, value in (("pixel_scale", 1.0), ("mean", (0.0, 0.0, 0.0)), ("std", (1.0, 1.0, 1.0)), ("codec", "gaussian")):
+            for key, value in (("pixel_scale", 1.0), ("mean", (0.0, 0.0, 0.0)), ("std", (1.0, 1.0, 1.0)), ("codec", CODEC)):
                 if key not in fields:
                     fields[key], sources[key] = value, "edgepose default"
         missing = [what for what, key in (("normalization", "mean"), ("codec", "codec")) if key not in fields]
