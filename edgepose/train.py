@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from ._tf import import_tensorflow
-from .codec import GaussianHeatmapCodec, codec_for
+from .codec import codec_for
+from .codecs import HeatmapCodec
 from .data.coco import load_coco
 from .data.samples import Augment, ImageCache
 from .data.sources import DatasetSource, load_sources, weighted_epoch
@@ -87,7 +88,7 @@ def make_train_step(model, optimizer, ohkm_topk: int = 0, replicas: int = 1):
     return step
 
 
-def model_contract(model_name: str, codec: GaussianHeatmapCodec) -> dict[str, Any]:
+def model_contract(model_name: str, codec: HeatmapCodec) -> dict[str, Any]:
     """The contract every checkpoint of a run carries (:func:`edgepose.models.saved.save_model`):
     the codec by registry name with its sigma and pixel mapping, the input, the keypoints and flip
     pairs. ``quantize`` embeds it in the TFLite file; estimators, the gate, ``bundle`` and ``predict``
@@ -404,7 +405,7 @@ def _has_tensorboard() -> bool:
     return importlib.util.find_spec("tensorboard") is not None
 
 
-def validate_keras(model, annotations: str | Path, images: str | Path, codec: GaussianHeatmapCodec):
+def validate_keras(model, annotations: str | Path, images: str | Path, codec: HeatmapCodec):
     """COCO AP/AR and PCK of a Keras model on ground-truth boxes through the evaluation path itself
     (:class:`~edgepose.estimators.KerasPoseEstimator` + :func:`~edgepose.evaluate.predict_coco`: the
     runtime's crop, decode and rounding), so validation AP and ``eval``/``bench accuracy`` AP agree.

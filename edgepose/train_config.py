@@ -43,14 +43,16 @@ class TrainConfig:
 
     def check(self) -> None:
         """Every setting in its range, before any work starts; errors name the parameter."""
-        from .codec import CODECS
+        from .codecs import check_codec_name
 
         if self.epochs < 1 or self.batch_size < 1:
             raise EdgeposeError("`epochs` and `batch_size` must be at least 1")
         if not self.lr > 0 or self.weight_decay < 0:
             raise EdgeposeError(f"`lr` must be > 0 and `weight_decay` >= 0, got {self.lr} and {self.weight_decay}")
-        if self.codec not in CODECS:
-            raise EdgeposeError(f"unknown `codec` '{self.codec}'; choose one of: {', '.join(CODECS)}")
+        try:
+            check_codec_name(self.codec)
+        except ValueError as exc:
+            raise EdgeposeError(str(exc).replace("unknown codec", "unknown `codec`", 1)) from None
         if self.augment not in AUGMENT_NAMES:
             raise EdgeposeError(f"unknown augmentation '{self.augment}'; choose one of: {', '.join(AUGMENT_NAMES)}")
         if not 0 <= self.ohkm_topk <= 17:

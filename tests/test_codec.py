@@ -143,3 +143,61 @@ def test_keras_estimator_decodes_with_the_codec_it_is_given():
     for name in ("gaussian", "udp", "msra"):
         est = load_estimator(pretrained_keras(), codec=name)
         assert codec_name(est.codec) == name
+
+
+def test_a_registered_codec_is_known_everywhere_by_its_name():
+    """A new convention is one class with ``@register_codec``: codec_for, the one name check and the
+    contract formulas know it; a duplicate name and an unknown one are refused."""
+    import numpy as np
+    import pytest
+
+    from edgepose.codec import codec_class, codec_for, codec_name
+    from edgepose.codecs import CODECS, HeatmapCodec, check_codec_name, codec_choices, register_codec
+    from edgepose.runtime.contract import check_codec
+
+    @register_codec("test-shifted")
+    class Shifted(HeatmapCodec):
+        formula = "x_in = x_hm * stride + 1"
+
+        def to_heatmap(self, xy):
+            return (np.asarray(xy, np.float64) - 1) / self.stride
+
+        def to_input(self, xy_hm):
+            return np.asarray(xy_hm, np.float64) * self.stride + 1
+
+    try:
+        codec = codec_for((64, 64), name="test-shifted", refine="none")
+        assert codec_name(codec) == "test-shifted" and codec_class("test-shifted") is Shifted
+        assert check_codec("test-shifted") == "test-shifted" and "test-shifted" in codec_choices()
+        hm, _ = codec.encode(np.array([[21.0, 33.0]]), np.ones(1))
+        assert codec.decode(hm)[0][0] == pytest.approx([21.0, 33.0])
+        with pytest.raises(ValueError, match="registered twice"):
+            register_codec("test-shifted")(Shifted)
+    finally:
+        CODECS.pop("test-shifted", None)
+    with pytest.raises(ValueError, match="unknown codec 'nope'; choose one of: gaussian, udp, msra"):
+        check_codec_name("nope")
+
+
+def test_refinements_are_registered_functions():
+    import numpy as np
+    import pytest
+
+    from edgepose.codec import codec_for
+    from edgepose.codecs import REFINEMENTS, register_refinement
+
+    assert {"dark", "quarter", "none"} <= set(REFINEMENTS)
+
+    @register_refinement("test-half")
+    def half(planes, xs, ys, sigma):
+        return np.full(xs.shape + (2,), 0.5)
+
+    try:
+        hm = np.zeros((16, 16, 1), np.float32)
+        hm[5, 7, 0] = 1.0
+        kps, _ = codec_for((64, 64), name="msra", refine="test-half").decode(hm)
+        assert kps[0] == pytest.approx([(7 + 0.5) * 4, (5 + 0.5) * 4])
+    finally:
+        REFINEMENTS.pop("test-half")
+    with pytest.raises(ValueError, match="unknown refine 'test-half'"):
+        codec_for((64, 64), refine="test-half").decode(hm)

@@ -41,12 +41,20 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--runs", type=int, default=200)
+    ap.add_argument("--candidates", default="", help="MODEL:HxW,... (default: the built-in list)")
     args = ap.parse_args()
+    candidates = CANDIDATES
+    if args.candidates:
+        candidates = []
+        for item in args.candidates.split(","):
+            name, size = item.split(":")
+            h, w = (int(v) for v in size.split("x"))
+            candidates.append((name, (w, h)))
     rows = []
     ref = {t: bench_latency(MOVENET, threads=t, warmup=20, runs=args.runs)["median_ms"] for t in (1, 2)}
     rng = np.random.default_rng(0)
     with tempfile.TemporaryDirectory() as tmp:
-        for name, (w, h) in CANDIDATES:
+        for name, (w, h) in candidates:
             model = create_model(name, (w, h))
             calib = rng.integers(0, 256, (16, h, w, 3), dtype=np.uint8)
             path = Path(tmp) / f"{name}_{h}x{w}_int8.tflite"

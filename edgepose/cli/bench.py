@@ -8,9 +8,13 @@ from typing import Optional
 
 import typer
 
+from ..codecs.registry import codec_choices
 from ..defaults import DETECTOR_SCORE_THRESHOLD, THREADS
 from ..errors import EdgeposeError
 from .common import RichReporter, command, out_console
+
+CODEC_CHOICES = codec_choices()  # the registry, for help texts
+
 
 bench_app = typer.Typer(help="Benchmarks: latency, accuracy (GT or detected boxes), compare.", no_args_is_help=True)
 
@@ -31,7 +35,7 @@ def bench_accuracy(
         None, "--norm", help="Heatmap model input normalisation when its file does not say: raw | unit | symmetric | imagenet."
     ),
     codec: Optional[str] = typer.Option(
-        None, "--codec", help="Heatmap convention when the file does not say: gaussian | udp | msra."
+        None, "--codec", help="Heatmap convention when the file does not say: " + CODEC_CHOICES + "."
     ),
     force: bool = typer.Option(False, "--force", help="Replace an earlier --out folder."),
 ) -> None:
@@ -74,7 +78,7 @@ def bench_compare(
         None, "--norm", help="Heatmap models' input normalisation when a file does not say: raw | unit | symmetric | imagenet."
     ),
     codec: Optional[str] = typer.Option(
-        None, "--codec", help="Heatmap convention when a file does not say: gaussian | udp | msra."
+        None, "--codec", help="Heatmap convention when a file does not say: " + CODEC_CHOICES + "."
     ),
     force: bool = typer.Option(False, "--force", help="Replace an earlier --out folder."),
 ) -> None:

@@ -8,8 +8,12 @@ from typing import Optional
 
 import typer
 
+from ..codecs.registry import codec_choices
 from ..errors import EdgeposeError
 from .common import app, command, out_console
+
+
+CODEC_CHOICES = codec_choices()  # the registry, for help texts
 
 
 @command(app, "bundle")
@@ -21,7 +25,7 @@ def bundle_cmd(
     metrics: Optional[Path] = typer.Option(None, "--metrics", help="JSON with training data / accuracy / latency to embed."),
     card: Optional[Path] = typer.Option(None, "--card", help="Model card Markdown to ship beside the model."),
     codec: Optional[str] = typer.Option(
-        None, "--codec", help="Heatmap codec the model was trained with (train --codec): gaussian | udp | msra."
+        None, "--codec", help="Heatmap codec the model was trained with (train --codec): " + CODEC_CHOICES + "."
     ),
     force: bool = typer.Option(False, "--force"),
     json_out: bool = typer.Option(False, "--json", help="With 'inspect': print the whole contract as JSON."),

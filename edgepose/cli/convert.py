@@ -7,8 +7,12 @@ from typing import Optional
 
 import typer
 
+from ..codecs.registry import codec_choices
 from ..errors import EdgeposeError
 from .common import app, command, err_console, out_console, triple
+
+
+CODEC_CHOICES = codec_choices()  # the registry, for help texts
 
 
 @command(app, "convert")
@@ -22,7 +26,7 @@ def convert(
     mean: str = typer.Option("", "--mean", help="Override: per-channel mean on [0,1] pixels, e.g. 0.5,0.5,0.5."),
     std: str = typer.Option("", "--std", help="Override: per-channel std on [0,1] pixels."),
     codec: Optional[str] = typer.Option(
-        None, "--codec", help="The model's heatmap convention, embedded as its contract: gaussian | udp | msra."
+        None, "--codec", help="The model's heatmap convention, embedded as its contract: " + CODEC_CHOICES + "."
     ),
     calib_images: Optional[Path] = typer.Option(
         None, "--calib-images", help="Person detectors (YOLOX): a folder of photos to calibrate int8 with."

@@ -7,9 +7,13 @@ from typing import Optional
 
 import typer
 
+from ..codecs.registry import codec_choices
 from ..defaults import INPUT_TEXT, THREADS
 from ..errors import EdgeposeError
 from .common import RichReporter, command, out_console, parse_size
+
+CODEC_CHOICES = codec_choices()  # the registry, for help texts
+
 
 data_app = typer.Typer(help="Datasets: synthesise, import YOLO trees, check, show, teacher labels.", no_args_is_help=True)
 
@@ -88,7 +92,7 @@ def teacher_label_cmd(
         None, "--norm", help="Teacher input normalisation when its file does not say: raw | unit | symmetric | imagenet."
     ),
     codec: Optional[str] = typer.Option(
-        None, "--codec", help="Teacher heatmap convention when its file does not say: gaussian | udp | msra."
+        None, "--codec", help="Teacher heatmap convention when its file does not say: " + CODEC_CHOICES + "."
     ),
     min_score: float = typer.Option(0.3, "--min-score", help="Photo folders: people under this mean teacher score are dropped."),
     threads: int = typer.Option(THREADS, "--threads"),

@@ -8,8 +8,12 @@ from typing import Optional
 
 import typer
 
+from ..codecs.registry import codec_choices
 from ..defaults import DETECTOR_SCORE_THRESHOLD, THREADS
 from .common import RichReporter, app, command, out_console
+
+
+CODEC_CHOICES = codec_choices()  # the registry, for help texts
 
 
 @command(app, "eval")
@@ -60,7 +64,7 @@ def predict(
         None, "--norm", help="Heatmap model input normalisation when its file does not say: raw | unit | symmetric | imagenet."
     ),
     codec: Optional[str] = typer.Option(
-        None, "--codec", help="Heatmap convention when the file does not say: gaussian | udp | msra."
+        None, "--codec", help="Heatmap convention when the file does not say: " + CODEC_CHOICES + "."
     ),
     force: bool = typer.Option(False, "--force", help="Reuse a non-empty output folder."),
     detector: Optional[Path] = typer.Option(

@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from ..codecs.registry import codec_choices
 from ..errors import EdgeposeError
 from ..pipeline_config import PipelineConfig
 from ..train_config import TrainConfig
@@ -14,6 +15,9 @@ from .common import RichReporter, app, command, out_console, parse_size, resolve
 
 _TRAIN = TrainConfig()  # training defaults live in one place: the config dataclasses
 _PIPE = PipelineConfig()
+
+
+CODEC_CHOICES = codec_choices()  # the registry, for help texts
 
 
 def _size_text(size: tuple[int, int]) -> str:
@@ -111,7 +115,7 @@ def train(
         "--box",
         help="annotation (the file's boxes) | extent (person-extent boxes from the keypoints, as inference gets).",
     ),
-    codec: str = typer.Option(_TRAIN.codec, "--codec", help="Heatmap targets' coordinate convention: gaussian | udp | msra."),
+    codec: str = typer.Option(_TRAIN.codec, "--codec", help="Heatmap targets' coordinate convention: " + CODEC_CHOICES + "."),
     soft_teacher: str = typer.Option(
         _TRAIN.soft_teacher, "--soft-teacher", help="Heatmap teacher (.xml/.onnx/.tflite) run on every crop: soft targets."
     ),

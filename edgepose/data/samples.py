@@ -12,7 +12,7 @@ from typing import Any, Callable
 import cv2
 import numpy as np
 
-from ..codec import GaussianHeatmapCodec
+from ..codecs import HeatmapCodec
 from ..keypoints import LOWER_BODY, UPPER_BODY, flip_index
 from ..transforms import apply_affine, crop_person, load_rgb
 
@@ -147,7 +147,7 @@ class ImageCache:
 def make_sample(
     image: np.ndarray,
     record: dict[str, Any],
-    codec: GaussianHeatmapCodec,
+    codec: HeatmapCodec,
     rng: np.random.Generator,
     augment: Augment,
     soft: Callable[[np.ndarray], np.ndarray] | None = None,

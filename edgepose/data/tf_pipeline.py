@@ -13,14 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from ..codec import GaussianHeatmapCodec
+from ..codecs import HeatmapCodec
 from ..errors import EdgeposeError
 from .samples import Augment, ImageCache, make_sample
 
 
 def make_dataset(
     records: list[dict[str, Any]],
-    codec: GaussianHeatmapCodec,
+    codec: HeatmapCodec,
     batch_size: int,
     augment: Augment,
     seed: int,

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..defaults import CODEC, SIGMA
-from ..codec import CODEC_ALIASES, CODECS
+from ..codecs import check_codec_name
 from ..errors import EdgeposeError
 from ..keypoints import COCO_KEYPOINTS
 
@@ -74,10 +74,11 @@ def normalization(name: str) -> dict[str, Any]:
 
 
 def check_codec(name: str) -> str:
-    key = CODEC_ALIASES.get(name, name)
-    if key not in CODECS:
-        raise EdgeposeError(f"unknown codec '{name}'; choose one of: {', '.join(CODECS)}")
-    return key
+    """The registry name for ``name`` (the registry's one check, as an EdgeposeError)."""
+    try:
+        return check_codec_name(name)
+    except ValueError as exc:
+        raise EdgeposeError(str(exc)) from None
 
 
 def read_paddle_config(path: Path) -> dict[str, Any] | None:

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..defaults import CODEC
 from ..codec import codec_for, flip_heatmaps_back
+from ..codecs.registry import codec_choices
 from ..engine.model import Model, dequantize, open_model
 from ..errors import EdgeposeError
 from ..keypoints import COCO_KEYPOINTS
@@ -184,7 +185,7 @@ class PoseEstimator:
                 "(no contract, no infer_cfg.yml beside it); "
                 "pass "
                 + " and ".join(
-                    {"normalization": "`normalization` (raw|unit|symmetric|imagenet)", "codec": "`codec` (gaussian|udp|msra)"}[m]
+                    {"normalization": "`normalization` (raw|unit|symmetric|imagenet)", "codec": f"`codec` ({codec_choices('|')})"}[m]
                     for m in missing
                 )
             )
