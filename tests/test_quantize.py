@@ -1,6 +1,7 @@
 """int8 accuracy gate, per-layer error report, float fallback layers and verification."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -103,3 +104,33 @@ def test_quantize_cli_gate_fails_with_exit_3(tiny_run, synth_set, tmp_path, monk
     gate = json.loads(out.with_suffix(".gate.json").read_text())
     assert gate["passed"] is False and gate["max_ap_drop"] == 0.005 and gate["ap_drop"] == pytest.approx(0.3)
     assert len(gate["reasons"]) >= 1 and "`max_ap_drop`" in gate["reasons"][0]
+
+
+
+def test_gated_quantize_is_a_library_workflow(tiny_run, synth_set, tmp_path):
+    """The gate and its refusal live in the library: a failing gate (calibration 20x too dark)
+    raises GateFailed carrying its report and writes nothing; a passing one returns the reports and
+    the file."""
+    import json
+
+    import numpy as np
+    import pytest
+
+    from edgepose.errors import EdgeposeError, GateFailed
+    from edgepose.quantize.gated import gated_quantize
+
+    src, dark = Path(tiny_run["calib"]), tmp_path / "calib_dark"
+    dark.mkdir()
+    crops = np.load(src / "calibration.npz")["crops"]
+    np.savez_compressed(dark / "calibration.npz", crops=(crops // 20).astype(np.uint8))
+    (dark / "calibration.json").write_text(json.dumps(json.loads((src / "calibration.json").read_text())))
+    keras = tiny_run["summary"]["checkpoint"]
+    val = dict(val=synth_set["json"], val_images=synth_set["images"])
+    with pytest.raises(GateFailed) as failed:
+        gated_quantize(keras, tmp_path / "dark.tflite", "int8", calib=dark, max_ap_drop=0.005, **val)
+    assert failed.value.gate["passed"] is False and not (tmp_path / "dark.tflite").exists()
+    assert "`ranges` mse" in str(failed.value)
+    res = gated_quantize(keras, tmp_path / "ok.tflite", "fp16", max_ap_drop=1.0, **val)  # (a 3-epoch model's int8 peaks are too flat)
+    assert res["gate"]["passed"] and (tmp_path / "ok.tflite").is_file() and res["report"]["ops"]
+    with pytest.raises(EdgeposeError, match="`val` and `val_images` go together"):
+        gated_quantize(keras, tmp_path / "x.tflite", "int8", calib=src, val=synth_set["json"])

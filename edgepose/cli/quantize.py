@@ -30,65 +30,53 @@ def quantize(
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
 ) -> None:
     """Convert a Keras model to TFLite, verify it, and (with --val) gate its accuracy against the float model."""
-    from ..fsutil import atomic_write_json, atomic_write_text, check_apart, output_file
-    from ..models.saved import load_model
-    from ..quantize import load_calibration
-    from ..quantize import quantize as run_quantize
-    from ..quantize.gate import check_max_ap_drop
+    from ..quantize.gated import gated_quantize
+    from ..quantize.gate import gate_markdown
 
-    inputs = [model, calib, val, val_images]
-    check_apart(out, inputs)
-    if out.exists() and not force:
-        raise EdgeposeError(f"{out} already exists; pass --force to overwrite it")
-    if (val is None) != (val_images is None):
-        raise EdgeposeError("--val and --val-images go together")
-    if max_ap_drop is not None and val is None:
-        raise EdgeposeError("--max-ap-drop needs a validation set (--val ANN.json --val-images DIR)")
-    check_max_ap_drop(max_ap_drop)  # before the conversion, not after it
-    from ..models.saved import training_contract
+    reporter = RichReporter()
+    gate_total = 0
+    if val is not None and val_images is not None:
+        from ..data.coco import load_coco
 
-    keras_model = load_model(model)
-    crops = None
-    if calib is not None:
-        _, h, w, _ = keras_model.input_shape
-        crops = load_calibration(calib, (w, h))
-    if layer_report and crops is None:
-        raise EdgeposeError("--layer-report needs a calibration set (--calib DIR)")
+        gate_total = 2 * len(load_coco(val)["images"])
+
+    spinner: list = []  # the running transient status line, if any
+
+    def stop_spinner() -> None:
+        while spinner:
+            spinner.pop().stop()
+
+    def stage(text: str) -> None:
+        stop_spinner()
+        if text.startswith("accuracy gate"):
+            reporter.start(text, gate_total)
+        else:
+            spinner.append(err_console.status(text))
+            spinner[-1].start()
+
     names = [n.strip() for n in float_layers.split(",") if n.strip()]
-    # the model is built aside and lands at `out` only once verified and through the gate
-    with output_file(out, force=force, inputs=inputs) as tmp:
-        with err_console.status(f"converting to {fmt}"):
-            report = run_quantize(
-                keras_model, tmp, fmt, calib=crops, io=io, float_layers=names, ranges=ranges, contract=training_contract(model)
-            )
-        ops = ", ".join(f"{k}x{v}" for k, v in report["ops"].items())
-        out_console.print(f"{fmt} model: {report['size_bytes'] / 1024:.0f} KiB; ops: {ops}")
-        if layer_report:
-            from ..quantize.debug import layer_error_report, layer_report_markdown
+    try:
+        res = gated_quantize(
+            model, out, fmt, calib=calib, io=io, val=val, val_images=val_images, max_ap_drop=max_ap_drop,
+            layer_report=layer_report, float_layers=names, ranges=ranges, force=force, on_stage=stage,
+            on_progress=lambda n: reporter.advance(n),
+        )  # fmt: skip
+    except GateFailed as failure:
+        reporter.finish()
+        out_console.print(gate_markdown(failure.gate), markup=False, highlight=False)
+        raise
+    finally:
+        stop_spinner()
+    report = res["report"]
+    ops = ", ".join(f"{k}x{v}" for k, v in report["ops"].items())
+    out_console.print(f"{fmt} model: {report['size_bytes'] / 1024:.0f} KiB; ops: {ops}")
+    if res["layers"] is not None:
+        from ..quantize.debug import layer_report_markdown
 
-            with err_console.status("per-layer quantization error"):
-                rows = layer_error_report(keras_model, crops)
-            atomic_write_json(out.with_suffix(".layers.json"), rows)
-            out_console.print(layer_report_markdown(rows), markup=False, highlight=False)
-        if val is not None:
-            from ..data.coco import load_coco
-            from ..quantize.gate import accuracy_gate, gate_markdown
-
-            n_images = len(load_coco(val)["images"])
-            reporter = RichReporter()
-            reporter.start("accuracy gate (float, then quantized)", 2 * n_images)
-            gate = accuracy_gate(model, tmp, val, val_images, max_ap_drop, on_progress=lambda n: reporter.advance(n))
-            reporter.finish()
-            gate["candidate"]["model"] = str(out)  # the path it lands at, not the temporary one
-            atomic_write_json(out.with_suffix(".gate.json"), gate)
-            atomic_write_text(out.with_suffix(".gate.md"), gate_markdown(gate))
-            out_console.print(gate_markdown(gate), markup=False, highlight=False)
-            if not gate["passed"]:
-                raise GateFailed(
-                    f"accuracy gate failed: {'; '.join(gate['reasons'])}; the model was not written to {out} (report: "
-                    f"{out.with_suffix('.gate.md')}). Try --format int16x8, --float-layers NAMES from --layer-report, "
-                    "or a calibration set built from your own data ('edgepose calib build')"
-                )
+        out_console.print(layer_report_markdown(res["layers"]), markup=False, highlight=False)
+    if res["gate"] is not None:
+        reporter.finish()
+        out_console.print(gate_markdown(res["gate"]), markup=False, highlight=False)
     out_console.print(f"wrote {out}")
 
 
