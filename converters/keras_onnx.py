@@ -1,5 +1,7 @@
 """Keras (.keras) -> ONNX through tf2onnx, for ONNX Runtime users. The model keeps edgepose's
-contract: NHWC float input of RGB pixels in [0, 255] (normalisation inside), NHWC heatmaps."""
+contract: NHWC float input of RGB pixels in [0, 255] (normalisation inside), NHWC heatmaps; the
+contract ``train`` wrote into the ``.keras`` (codec, sigma, input, keypoints, flip pairs) travels as
+the ONNX ``metadata_props`` entry ``edgepose.contract`` (JSON), which ``edgepose convert`` reads back."""
 
 from __future__ import annotations
 
@@ -14,15 +16,23 @@ from edgepose.errors import EdgeposeError
 from edgepose.fsutil import atomic_write_bytes
 
 
+ONNX_CONTRACT_KEY = "edgepose.contract"
+
+
 def export_onnx(model: Any, out: str | Path, opset: int = 17, check_samples: int = 4) -> dict[str, Any]:
-    """Write ``out`` (atomically) and return ``{"path", "size_bytes", "opset", "input", "max_abs_error"}``,
-    where the error compares onnxruntime with Keras on random crops."""
+    """Write ``out`` (atomically) and return ``{"path", "size_bytes", "opset", "input", "max_abs_error",
+    "contract"}``, where the error compares onnxruntime with Keras on random crops."""
+    import json
+
     from edgepose._quiet import quiet_stderr
     from edgepose._tf import import_tensorflow
 
+    contract = None
     if isinstance(model, (str, Path)):
+        from edgepose.models.saved import training_contract
         from edgepose.train import load_model
 
+        contract = training_contract(model)
         model = load_model(model)
     tf = import_tensorflow()
     try:
@@ -39,6 +49,9 @@ def export_onnx(model: Any, out: str | Path, opset: int = 17, check_samples: int
             proto, _ = tf2onnx.convert.from_function(fn, input_signature=spec, opset=opset)
     except Exception as exc:
         raise EdgeposeError(f"tf2onnx could not export the model: {str(exc).splitlines()[0][:300]}") from None
+    if contract is not None:
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = ONNX_CONTRACT_KEY, json.dumps(contract, sort_keys=True)
     data = proto.SerializeToString()
     path = atomic_write_bytes(out, data)
     with tempfile.TemporaryDirectory():
@@ -51,4 +64,19 @@ def export_onnx(model: Any, out: str | Path, opset: int = 17, check_samples: int
         ref = np.asarray(model(x, training=False))
         got = session.run(None, {name: x})[0]
         worst = max(worst, float(np.abs(ref - got).max()))
-    return {"path": str(path), "size_bytes": len(data), "opset": opset, "input": [1, h, w, c], "max_abs_error": worst}
+    return {"path": str(path), "size_bytes": len(data), "opset": opset, "input": [1, h, w, c], "max_abs_error": worst,
+            "contract": contract}  # fmt: skip
+
+
+def onnx_contract(model) -> dict[str, Any] | None:
+    """The ``edgepose.contract`` metadata of an ONNX model (``export_onnx``), or None."""
+    import json
+
+    for entry in model.metadata_props:
+        if entry.key == ONNX_CONTRACT_KEY:
+            try:
+                value = json.loads(entry.value)
+            except ValueError:
+                return None
+            return value if isinstance(value, dict) else None
+    return None

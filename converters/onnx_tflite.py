@@ -199,6 +199,13 @@ def convert_onnx(
     src = Path(onnx_path)
     model, notes = _load_onnx(src)
     contract = onnx_input_contract(model, layout)
+    from .keras_onnx import onnx_contract
+
+    exported = (onnx_contract(model) or {}).get("codec") or {}
+    if exported.get("name"):  # an edgepose export: its training contract names the codec
+        if codec is not None and codec != exported["name"]:
+            raise EdgeposeError(f"`codec` '{codec}' contradicts the model's contract ('{exported['name']}'); leave it out")
+        codec = exported["name"]
     if fmt == "int8" and (calib is None or len(calib) == 0):
         raise EdgeposeError("`fmt` int8 needs a calibration set (`calib`)")
     if calib is not None and calib.shape[1:3] != (contract["height"], contract["width"]):
@@ -237,7 +244,10 @@ def convert_onnx(
         from edgepose.engine.metadata import write_metadata
 
         about = {"converted_from": src.name, "onnx_normalization": {"mean": list(mean), "std": list(std)}}
-        write_metadata(out, out, contract_for(out, extra=about, codec=codec, name=name or Path(out).stem))
+        embedded = contract_for(out, extra=about, codec=codec, name=name or Path(out).stem)
+        if "sigma" in exported:
+            embedded["output"]["codec"]["sigma"] = float(exported["sigma"])
+        write_metadata(out, out, embedded)
     return {
         "verify": report,
         "compare": comparison,

@@ -83,3 +83,23 @@ def test_bundle_and_predict_need_no_codec_flag(udp_run, synth_set, tmp_path):
                         "-d", str(jar)], check=True, capture_output=True, timeout=600)  # fmt: skip
         run = subprocess.run(["java", "-jar", str(jar), str(tmp_path / "b" / "test_vectors.json")], capture_output=True, text=True)
         assert run.returncode == 0 and "PASS" in run.stdout, run.stdout + run.stderr
+
+
+@pytest.mark.slow
+def test_export_onnx_and_convert_carry_the_contract(udp_run, tmp_path):
+    """export-onnx writes the training contract into ONNX metadata_props; convert reads it back into the
+    TFLite metadata, so an ONNX round trip needs no codec flag either (and refuses a contradicting one)."""
+    pytest.importorskip("onnx2tf")
+    import onnx
+
+    from converters.keras_onnx import export_onnx, onnx_contract
+    from converters.onnx_tflite import convert_onnx
+    from edgepose.engine.metadata import read_metadata
+
+    export_onnx(udp_run["keras"], tmp_path / "m.onnx")
+    assert onnx_contract(onnx.load(str(tmp_path / "m.onnx")))["codec"]["name"] == "udp"
+    convert_onnx(tmp_path / "m.onnx", tmp_path / "m.tflite", "fp32", layout="nhwc", mean=(0, 0, 0), std=(1 / 255,) * 3)
+    codec = read_metadata(tmp_path / "m.tflite")["output"]["codec"]
+    assert codec["name"] == "udp" and codec["sigma"] == 1.5
+    with pytest.raises(EdgeposeError, match="contradicts the model's contract"):
+        convert_onnx(tmp_path / "m.onnx", tmp_path / "n.tflite", "fp32", layout="nhwc", codec="msra")

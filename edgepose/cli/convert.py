@@ -143,3 +143,5 @@ def export_onnx(
         f"{out}: {res['size_bytes'] / 1024:.0f} KiB, opset {res['opset']}, input {res['input']} (NHWC, RGB 0..255); "
         f"max abs error vs Keras {res['max_abs_error']:.2g}"
     )
+    if res.get("contract"):
+        out_console.print(f"contract carried in metadata_props (edgepose.contract): codec {res['contract']['codec']['name']}")
