@@ -118,6 +118,7 @@ def train(
     validation: tuple[str | Path, str | Path] | None = None,
     val_every: int = 1,
     extra_validation: list[tuple[str | Path, str | Path]] | None = None,
+    force: bool = False,
 ) -> dict[str, Any]:
     """Train ``config.model`` and return a summary ``{"checkpoint", "loss", "seconds", "history", ...}``.
 
@@ -131,12 +132,27 @@ def train(
     ground-truth boxes every ``val_every`` epochs, ``best.keras`` kept for the best AP, and
     TensorBoard scalars in ``tb/``. ``extra_validation``: more (annotations, images) splits
     measured at the same epochs, logged under ``val_extra`` by file stem; they choose nothing.
+
+    The run folder rules live here: ``out_dir`` must lie apart from every input; a fresh run needs it
+    absent or empty, or ``force`` to empty a folder edgepose made; ``resume`` needs the ``state/`` of an
+    earlier run there and contradicts ``force``.
     """
     reporter = reporter or SilentReporter()
     cfg = config or TrainConfig()
     cfg.check()
+    if resume and force:
+        raise EdgeposeError("`resume` and `force` contradict each other: `force` would delete the run to resume")
     if resume and not (Path(out_dir) / "state").is_dir():
         raise EdgeposeError(f"nothing to resume in {out_dir}: no state/ folder from an earlier training run")
+    from .fsutil import check_apart, prepare_output_dir
+
+    inputs = [annotations, images, *(p for s in (extra_datasets or []) for p in (s.annotations, s.images))]
+    inputs += [p for pair in [validation or (), *(extra_validation or [])] for p in pair]
+    inputs += [Path(p) for p in (cfg.init, cfg.soft_teacher) if p and Path(p).exists()]
+    if resume:
+        check_apart(out_dir, inputs)
+    else:
+        prepare_output_dir(out_dir, force=force, inputs=inputs)
     sources = [DatasetSource(Path(annotations), Path(images), 1.0), *(extra_datasets or [])]
     per_source = load_sources(
         sources,

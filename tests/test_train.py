@@ -1,6 +1,7 @@
 """Training checkpoints and --resume."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -200,3 +201,23 @@ def test_library_resume_without_a_run_is_refused(tmp_path):
 
     with pytest.raises(EdgeposeError, match="nothing to resume"):
         train(tmp_path / "a.json", tmp_path, tmp_path / "run", resume=True)
+
+
+def test_the_run_folder_rules_live_in_the_library(synth_set, tmp_path):
+    """train() itself refuses resume + force, a non-empty folder without force, and an output inside
+    an input; the CLI only parses."""
+    pytest.importorskip("tensorflow")
+    from edgepose.errors import EdgeposeError
+    from edgepose.train import TrainConfig, train
+
+    cfg = TrainConfig(model="edgehrnet-t", input_size=(64, 64), epochs=1, batch_size=8)
+    with pytest.raises(EdgeposeError, match="`resume` and `force` contradict"):
+        train(synth_set["json"], synth_set["images"], tmp_path / "r", cfg, resume=True, force=True)
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "notes.txt").write_text("mine")
+    with pytest.raises(EdgeposeError, match="not empty|force"):
+        train(synth_set["json"], synth_set["images"], busy, cfg)
+    assert (busy / "notes.txt").read_text() == "mine"
+    with pytest.raises(EdgeposeError, match="input"):
+        train(synth_set["json"], synth_set["images"], Path(synth_set["images"]) / "run", cfg)

@@ -134,7 +134,7 @@ def train(
 
     from .._quiet import native_stderr_silenced
     from ..data.sources import DatasetSource
-    from ..fsutil import check_apart, output_lock, prepare_output_dir
+    from ..fsutil import check_apart, output_lock
     from ..models import check_input_size, model_spec
     from ..train import TrainConfig
     from ..train import train as run_train
@@ -142,10 +142,6 @@ def train(
     model_spec(model)
     size = parse_size(input_size)
     check_input_size(size)
-    if resume and force:
-        raise EdgeposeError("--resume and --force contradict each other: --force would delete the run to resume")
-    if resume and not (out / "state").is_dir():
-        raise EdgeposeError(f"nothing to resume in {out}: no state/ folder from an earlier 'edgepose train'")
     extra_sources = [DatasetSource.parse(text) for text in extra]
     if len(val) != len(val_images):
         raise EdgeposeError(f"--val and --val-images go together: {len(val)} --val, {len(val_images)} --val-images")
@@ -154,7 +150,7 @@ def train(
     check_apart(out, inputs)
     lock = output_lock(out)
     lock.__enter__()  # held until the process ends: a second run into the same folder fails with one line
-    folder = out if resume else prepare_output_dir(out, force=force, inputs=inputs)
+    folder = out  # the library applies the folder rules (apart from inputs, empty or --force, --resume)
     cfg = TrainConfig(
         model=model, input_size=size, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
         strategy=strategy, cpu_replicas=cpu_replicas, augment=augment, ohkm_topk=ohkm,
@@ -169,7 +165,7 @@ def train(
     with quiet:
         summary = run_train(
             data, images, folder, cfg, reporter=RichReporter(), resume=resume, extra_datasets=extra_sources,
-            validation=validation, val_every=val_every, extra_validation=extra_validation,
+            validation=validation, val_every=val_every, extra_validation=extra_validation, force=force,
         )  # fmt: skip
     out_console.print(f"checkpoint: {summary['checkpoint']} (loss {summary['loss']:.3e}, {summary['seconds']:.0f} s)")
     vals = [h for h in summary["history"] if "val" in h]
