@@ -70,6 +70,8 @@ def test_bundle_and_predict_need_no_codec_flag(udp_run, synth_set, tmp_path):
     bundle(udp_run["int8"], tmp_path / "b")  # no codec argument
     vectors = json.loads((tmp_path / "b" / "test_vectors.json").read_text())
     assert vectors["codec"] == "udp" and vectors["sigma"] == 1.5
+    assert 'const val CODEC: String = "udp"' in (tmp_path / "b" / "PoseContract.kt").read_text()
+    assert 'static let codec = "udp"' in (tmp_path / "b" / "PoseContract.swift").read_text()
     res = subprocess.run(
         [sys.executable, "-m", "edgepose", "predict", str(udp_run["int8"]), str(synth_set["images"]), "--coco",
          str(synth_set["json"]), "--out", str(tmp_path / "p"), "--no-draw"], capture_output=True, text=True,

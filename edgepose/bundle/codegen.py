@@ -33,6 +33,7 @@ def kotlin_constants(contract: dict[str, Any], package: str = "ai.edgepose.examp
     for k, val in v.items():
         kind = "Int" if isinstance(val, int) else "Double"
         lines.append(f"    const val {k}: {kind} = {val!r}")
+    lines.append(f'    const val CODEC: String = "{contract["output"]["codec"]["name"]}"  // PoseDecoder(SIGMA, STRIDE, CODEC)')
     names = ", ".join(f'"{n}"' for n in contract["keypoints"])
     lines.append(f"    val KEYPOINTS = listOf({names})")
     edges = ", ".join(f"{a} to {b}" for a, b in contract["skeleton"])
@@ -48,6 +49,7 @@ def swift_constants(contract: dict[str, Any]) -> str:
         kind = "Int" if isinstance(val, int) else "Double"
         name = k.lower().title().replace("_", "")
         lines.append(f"    static let {name[0].lower() + name[1:]}: {kind} = {val!r}")
+    lines.append(f'    static let codec = "{contract["output"]["codec"]["name"]}"  // PoseDecoder(sigma:stride:codec:)')
     names = ", ".join(f'"{n}"' for n in contract["keypoints"])
     lines.append(f"    static let keypoints = [{names}]")
     edges = ", ".join(f"({a}, {b})" for a, b in contract["skeleton"])
