@@ -44,6 +44,19 @@ def _attr(node, name, default=None):
     return default
 
 
+def _const(model, name: str) -> np.ndarray | None:
+    """The value of a constant tensor (an initializer or a Constant node), or None."""
+    from onnx import numpy_helper
+
+    for i in model.graph.initializer:
+        if i.name == name:
+            return numpy_helper.to_array(i)
+    for n in model.graph.node:  # Constant nodes
+        if n.op_type == "Constant" and n.output[0] == name:
+            return numpy_helper.to_array(n.attribute[0].t)
+    return None
+
+
 def _copy(message):
     """A detached copy of a protobuf message (deleting a repeated field's items clears them)."""
     out = type(message)()
@@ -163,17 +176,11 @@ def silu_conv_chains(model) -> list[dict[str, Any]]:
         finals = cons.get(second[1].output[0], [])
         if not finals or any(n.op_type != "Conv" or _attr(n, "group", 1) != 1 or n.input[1] not in inits for n in finals):
             continue
-        channels = len(_init(model, conv.input[1]))
+        channels = len(_const(model, conv.input[1]))
         if _attr(dw, "group", 1) != channels:
             continue
         chains.append({"conv": conv, "dw": dw, "silu_out": first[1].output[0], "out": second[1].output[0], "consumers": finals})
     return chains
-
-
-def _init(model, name: str) -> np.ndarray:
-    from onnx import numpy_helper
-
-    return next(numpy_helper.to_array(i) for i in model.graph.initializer if i.name == name)
 
 
 def channel_groups(magnitude: np.ndarray, ratio: float = 8.0, max_groups: int = 3) -> list[list[int]]:
@@ -197,9 +204,9 @@ def split_chain(model, chain: dict[str, Any], groups: list[list[int]]):
 
     g = model.graph
     conv, dw = chain["conv"], chain["dw"]
-    w, dw_w = _init(model, conv.input[1]), _init(model, dw.input[1])
-    b = _init(model, conv.input[2]) if len(conv.input) > 2 else np.zeros(len(w), np.float32)
-    dw_b = _init(model, dw.input[2]) if len(dw.input) > 2 else np.zeros(len(dw_w), np.float32)
+    w, dw_w = _const(model, conv.input[1]), _const(model, dw.input[1])
+    b = _const(model, conv.input[2]) if len(conv.input) > 2 else np.zeros(len(w), np.float32)
+    dw_b = _const(model, dw.input[2]) if len(dw.input) > 2 else np.zeros(len(dw_w), np.float32)
     order = [c for grp in groups for c in grp]
     new_nodes, inits, outs = [], [], []
     for k, grp in enumerate(groups):
@@ -221,7 +228,7 @@ def split_chain(model, chain: dict[str, Any], groups: list[list[int]]):
     merged = chain["out"] + "__grouped"
     new_nodes.append(helper.make_node("Concat", outs, [merged], axis=1, name=merged))
     for user in chain["consumers"]:
-        uw = _init(model, user.input[1])
+        uw = _const(model, user.input[1])
         name = f"{user.input[1]}__permuted"
         inits.append(numpy_helper.from_array(uw[:, order], name))
         user.input[0], user.input[1] = merged, name
@@ -274,18 +281,6 @@ def split_imbalanced_channels(model, feeds: list[np.ndarray], ratio: float = 8.0
     return model, rows
 
 
-def _const(model, name: str):
-    from onnx import numpy_helper
-
-    for i in model.graph.initializer:
-        if i.name == name:
-            return numpy_helper.to_array(i)
-    for n in model.graph.node:  # Constant nodes
-        if n.op_type == "Constant" and n.output[0] == name:
-            return numpy_helper.to_array(n.attribute[0].t)
-    return None
-
-
 def focus_to_conv(model):
     """``(model, replaced)``: a YOLOv5/YOLOX "Focus" stem (four stride-2 Slices of the image,
     concatenated on channels, then a stride-1 k x k Conv with padding p) becomes one Conv with a
@@ -300,7 +295,7 @@ def focus_to_conv(model):
     if not first:
         return model, False
     # the Concat fed by Slice chains of the image (one Slice over both axes, or one per axis)
-    concat = next((u for n in first for u in cons.get(n.output[0], []) for v in [u] if v.op_type == "Concat"), None)
+    concat = next((u for n in first for u in cons.get(n.output[0], []) if u.op_type == "Concat"), None)
     if concat is None:
         concat = next((u for n in first for m in cons.get(n.output[0], []) if m.op_type == "Slice"
                        for u in cons.get(m.output[0], []) if u.op_type == "Concat"), None)  # fmt: skip
@@ -316,8 +311,6 @@ def focus_to_conv(model):
             off.update({int(a) % 4: int(v) for a, v in zip(axes, starts)})
             chain_outputs.add(node.output[0])
             node = prod.get(node.input[0]) if node.input[0] != image else None
-            if node is None and sorted(off) != [2, 3]:
-                return model, False
         if sorted(off) != [2, 3] or any(v not in (0, 1) for v in off.values()):
             return model, False
         offsets[name] = (off[2], off[3])

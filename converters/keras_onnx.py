@@ -15,7 +15,6 @@ import numpy as np
 from edgepose.errors import EdgeposeError
 from edgepose.fsutil import atomic_write_bytes
 
-
 ONNX_CONTRACT_KEY = "edgepose.contract"
 
 

@@ -60,14 +60,12 @@ def calibration_photos(folder: str | Path, count: int = 200) -> list[np.ndarray]
     """Up to ``count`` RGB photos from ``folder`` (recursively, spread evenly over the sorted
     file list, so the choice is reproducible)."""
     from edgepose.errors import missing_file
-    from edgepose.transforms import IMAGE_SUFFIXES, load_rgb
+    from edgepose.transforms import image_files, load_rgb
 
     root = Path(folder)
     if not root.is_dir():
         raise missing_file(root) if not root.exists() else EdgeposeError(f"`calib_images` {root} is not a folder of photos")
-    files = sorted(p for p in root.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
-    if not files:
-        raise EdgeposeError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in {root}")
+    files = image_files(root)
     if count < 1:
         raise EdgeposeError(f"`calib_count` must be at least 1, got {count}")
     step = max(1, len(files) // count)

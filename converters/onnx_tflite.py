@@ -244,9 +244,7 @@ def convert_onnx(
         from edgepose.engine.metadata import write_metadata
 
         about = {"converted_from": src.name, "onnx_normalization": {"mean": list(mean), "std": list(std)}}
-        embedded = contract_for(out, extra=about, codec=codec, name=name or Path(out).stem)
-        if "sigma" in exported:
-            embedded["output"]["codec"]["sigma"] = float(exported["sigma"])
+        embedded = contract_for(out, extra=about, codec=codec, name=name or Path(out).stem, sigma=exported.get("sigma"))
         write_metadata(out, out, embedded)
     return {
         "verify": report,

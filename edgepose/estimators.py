@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from .defaults import CODEC, SIGMA
 from .codec import codec_for
+from .defaults import CODEC, SIGMA
 from .errors import EdgeposeError
 from .keypoints import COCO_KEYPOINTS
 from .runtime.estimator import ModelContract, PoseEstimator

@@ -19,9 +19,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from .defaults import THREADS
 from .data.coco import load_coco
 from .data.synth_writer import write_synth
+from .defaults import THREADS
 from .errors import EdgeposeError
 from .evaluate import evaluate, predict_coco
 from .fsutil import atomic_write, atomic_write_json, atomic_write_text, prepare_output_dir

@@ -18,7 +18,7 @@ import numpy as np
 
 from .errors import EdgeposeError
 from .fsutil import atomic_write, atomic_write_json
-from .transforms import IMAGE_SUFFIXES, load_rgb
+from .transforms import image_files, load_rgb
 from .viz import draw_pose, encode_png
 
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm")
@@ -81,9 +81,7 @@ def predict(
         else:
             files = [src]
     elif src.is_dir():
-        files = sorted(p for p in src.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
-        if not files:
-            raise EdgeposeError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in {src}")
+        files = image_files(src)
     else:
         files = [src]
     results, drawn = [], []

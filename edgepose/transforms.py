@@ -105,6 +105,14 @@ def truncation(data: bytes) -> str | None:
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")  # the files a folder of photos is read for
 
 
+def image_files(folder: str | Path) -> list[Path]:
+    """The photos in ``folder`` and below (:data:`IMAGE_SUFFIXES`), sorted; none is one error."""
+    files = sorted(p for p in Path(folder).rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+    if not files:
+        raise EdgeposeError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in {folder}")
+    return files
+
+
 def decode_image(data: bytes, name: str | Path = "image", flags: int = cv2.IMREAD_COLOR) -> np.ndarray:
     """Encoded bytes -> the image upright (BGR for ``IMREAD_COLOR``). The EXIF orientation is
     **applied everywhere** (training, evaluation, calibration, predict, data check), as OpenCV's

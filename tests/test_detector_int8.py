@@ -125,7 +125,8 @@ def test_the_head_cut_and_the_channel_split_are_exact_in_float():
     x = np.random.default_rng(0).uniform(0, 255, (1, 3, 416, 416)).astype(np.float32)
     (full,) = ort.InferenceSession(str(YOLOX)).run(None, {"images": x})
     heads = person_heads(model, person_class=0)
-    outs = dict(zip([o.name for o in heads.graph.output], ort.InferenceSession(heads.SerializeToString()).run(None, {"images": x})))
+    values = ort.InferenceSession(heads.SerializeToString()).run(None, {"images": x})
+    outs = dict(zip([o.name for o in heads.graph.output], values))
     start = 0
     for k, s in enumerate((8, 16, 32)):
         box, score = outs[f"boxes_{k}"][0], outs[f"scores_{k}"][0]

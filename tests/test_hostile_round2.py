@@ -145,7 +145,8 @@ def test_out_on_an_empty_folder_or_mount_point_is_written_in_place(box, capsys, 
     monkeypatch.setattr(os.path, "ismount", lambda p: Path(p) == target or real_ismount(p))
     monkeypatch.setattr(os, "rmdir", lambda p, *a, **k: busy(p) or real_rmdir(p, *a, **k))
     monkeypatch.setattr(os, "replace", lambda s, d, *a, **k: busy(s) or busy(d) or real_replace(s, d, *a, **k))
-    argv = ["bench", "accuracy", "{in}/model.tflite", "--data", "{in}/good.json", "--images", "{in}/upright", "--out", str(target)]
+    argv = ["bench", "accuracy", "{in}/model.tflite", "--data", "{in}/good.json", "--images", "{in}/upright",
+            "--out", str(target)]  # fmt: skip
     code, _, err = _run(_args(box, argv, "volume"), capsys)
     assert code == 0, err
     assert (target / "accuracy.json").is_file() and not [p for p in target.iterdir() if ".partial-" in p.name]
@@ -218,7 +219,8 @@ def test_read_only_out_is_refused_before_the_work(box, capsys, monkeypatch):
 
     monkeypatch.setattr(tempfile, "NamedTemporaryFile", erofs)
     monkeypatch.setattr(accuracy, "predict_coco", never)
-    argv = ["bench", "accuracy", "{in}/model.tflite", "--data", "{in}/good.json", "--images", "{in}/upright", "--out", str(target)]
+    argv = ["bench", "accuracy", "{in}/model.tflite", "--data", "{in}/good.json", "--images", "{in}/upright",
+            "--out", str(target)]  # fmt: skip
     code, _, err = _run(_args(box, argv, "readonly"), capsys)
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert code != 0 and len(lines) == 1 and "Read-only file system" in lines[0], err

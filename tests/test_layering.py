@@ -112,7 +112,8 @@ def private_imports() -> list[str]:
             if isinstance(node, ast.ImportFrom):
                 target = _from_module(node, module, rel.name == "__init__")
                 if room_of(target) and room_of(target) != src:
-                    found += [f"{rel}: {target}.{a.name}" for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
+                    private = [a.name for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
+                    found += [f"{rel}: {target}.{name}" for name in private]
             elif isinstance(node, ast.Attribute) and node.attr == "_get_ops_details":
                 found.append(f"{rel}: LiteRT's private _get_ops_details")
     return found

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import TINY_INPUT
+
 from edgepose.errors import EdgeposeError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,7 +83,8 @@ def test_bundle_and_predict_need_no_codec_flag(udp_run, synth_set, tmp_path):
         android = ROOT / "examples" / "android"
         subprocess.run(["kotlinc", str(android / "PoseDecoder.kt"), str(android / "VectorsMain.kt"), "-include-runtime",
                         "-d", str(jar)], check=True, capture_output=True, timeout=600)  # fmt: skip
-        run = subprocess.run(["java", "-jar", str(jar), str(tmp_path / "b" / "test_vectors.json")], capture_output=True, text=True)
+        vectors_file = str(tmp_path / "b" / "test_vectors.json")
+        run = subprocess.run(["java", "-jar", str(jar), vectors_file], capture_output=True, text=True)
         assert run.returncode == 0 and "PASS" in run.stdout, run.stdout + run.stderr
 
 

@@ -42,7 +42,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threshold", type=float, default=0.3, help="detector score threshold for the pose runs")
     args = ap.parse_args()
-    detectors = {"YOLOX-nano float (ONNX)": PEERS / "detectors/yolox_nano/yolox_nano.onnx", "YOLOX-nano int8 (shipped)": pretrained_detector()}
+    detectors = {
+        "YOLOX-nano float (ONNX)": PEERS / "detectors/yolox_nano/yolox_nano.onnx",
+        "YOLOX-nano int8 (shipped)": pretrained_detector(),
+    }
     poses = {
         "edgehrnet-m int8 (shipped)": pretrained_tflite(),
         "PP-TinyPose 128x96 (OpenVINO)": PEERS / "pp_tinypose/128x96/model.xml",
@@ -51,7 +54,10 @@ def main() -> None:
     coco = load_coco(DATA / "person_keypoints.json")
     print(f"coco_val ({len(coco['images'])} images), detector threshold {args.threshold} for pose, one thread for timing")
     print()
-    print("| detector | person AP | pose model | pose AP, GT boxes | pose AP, detected boxes | AP50, detected | e2e ms / image, 1 thread |")
+    print(
+        "| detector | person AP | pose model | pose AP, GT boxes | pose AP, detected boxes | AP50, detected "
+        "| e2e ms / image, 1 thread |"
+    )
     print("|---|---|---|---|---|---|---|")
     for dname, dpath in detectors.items():
         det_ap = person_ap(dpath, DATA / "person_keypoints.json", DATA / "images")["AP"]
@@ -60,7 +66,8 @@ def main() -> None:
                                det_threshold=args.threshold)  # fmt: skip
             ms = end_to_end_ms(ppath, dpath, coco, args.threshold)
             d = r["detected"]
-            print(f"| {dname} | {det_ap:.3f} | {pname} | {r['AP']:.3f} | {d['AP']:.3f} | {d['AP50']:.3f} | {ms:.1f} |", flush=True)
+            row = f"| {dname} | {det_ap:.3f} | {pname} | {r['AP']:.3f} | {d['AP']:.3f} | {d['AP50']:.3f} | {ms:.1f} |"
+            print(row, flush=True)
 
 
 if __name__ == "__main__":

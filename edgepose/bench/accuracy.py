@@ -8,8 +8,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..defaults import DETECTOR_SCORE_THRESHOLD, THREADS
 from ..data.coco import load_coco
+from ..defaults import DETECTOR_SCORE_THRESHOLD, THREADS
 from ..engine.model import model_size
 from ..evaluate import evaluate, lsp_head_sizes, predict_coco, scored_people
 from ..transforms import load_rgb

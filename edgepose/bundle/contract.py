@@ -16,12 +16,14 @@ def contract_for(
     extra: dict[str, Any] | None = None,
     codec: str | None = None,
     name: str | None = None,
+    sigma: float | None = None,
 ) -> dict[str, Any]:
     """Everything an app needs to feed and read ``model_path``: read off its tensors plus the
     project's fixed conventions (crop, keypoints) and its codec (``codec``: the registry name the
     model was trained with, when the file does not carry it; ``gaussian`` by default). ``extra``
     (training data, accuracy, latency ...) is merged under ``"about"``; ``name``: the model's name
-    (default: the file name without suffix)."""
+    (default: the file name without suffix); ``sigma``: the trained target sigma, when the file does
+    not carry it."""
     from ..runtime.estimator import PoseEstimator
 
     est = PoseEstimator(model_path, codec=codec)
@@ -56,7 +58,7 @@ def contract_for(
             "quantization": {"scale": c.output_quant[0], "zero_point": c.output_quant[1]},
             "codec": {
                 "name": c.codec,
-                "sigma": est.codec.sigma,
+                "sigma": float(sigma) if sigma is not None else est.codec.sigma,
                 "heatmap_to_input": CODEC_FORMULAS[c.codec],
                 "refine": est.codec.refine,
                 "score": "heatmap maximum (dequantized)",

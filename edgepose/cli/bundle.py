@@ -12,7 +12,6 @@ from ..codecs.registry import codec_choices
 from ..errors import EdgeposeError
 from .common import app, command, out_console
 
-
 CODEC_CHOICES = codec_choices()  # the registry, for help texts
 
 

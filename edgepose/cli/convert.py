@@ -11,7 +11,6 @@ from ..codecs.registry import codec_choices
 from ..errors import EdgeposeError
 from .common import app, command, err_console, out_console, triple
 
-
 CODEC_CHOICES = codec_choices()  # the registry, for help texts
 
 
@@ -108,7 +107,9 @@ def _convert_detector(model, out, fmt, calib_images, calib_count, ranges, gate_d
             out_console.print(f"split {row['conv']} ({row['channels']} channels) into groups: {groups}", highlight=False)
         v = res["verify"]
         ops = ", ".join(f"{k}x{n}" for k, n in v["ops"].items())
-        out_console.print(f"{out}: {v['size_bytes'] / 1024:.0f} KiB, kind yolox-heads; {res['changed_ranges']} ranges narrowed; ops: {ops}")
+        out_console.print(
+            f"{out}: {v['size_bytes'] / 1024:.0f} KiB, kind yolox-heads; {res['changed_ranges']} ranges narrowed; ops: {ops}"
+        )
         if gate_data is not None:
             with err_console.status("detection gate: person AP, float vs converted"):
                 report = detection_gate(model, tmp, gate_data, gate_images, max_ap_drop=max_ap_drop)

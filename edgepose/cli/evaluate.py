@@ -12,7 +12,6 @@ from ..codecs.registry import codec_choices
 from ..defaults import DETECTOR_SCORE_THRESHOLD, THREADS
 from .common import RichReporter, app, command, out_console
 
-
 CODEC_CHOICES = codec_choices()  # the registry, for help texts
 
 
@@ -85,9 +84,8 @@ def predict(
     from ..fsutil import check_output_folder, output_folder, read_json
     from ..predict import VIDEO_SUFFIXES
     from ..predict import predict as run_predict
-    from ..runtime.peers import open_pose_model
-
     from ..pretrained import pretrained_detector, pretrained_tflite
+    from ..runtime.peers import open_pose_model
 
     if str(model) == "pretrained" and not model.exists():
         model = pretrained_tflite()

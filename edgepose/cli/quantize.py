@@ -30,8 +30,8 @@ def quantize(
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
 ) -> None:
     """Convert a Keras model to TFLite, verify it, and (with --val) gate its accuracy against the float model."""
-    from ..quantize.gated import gated_quantize
     from ..quantize.gate import gate_markdown
+    from ..quantize.gated import gated_quantize
 
     reporter = RichReporter()
     gate_total = 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -150,7 +149,7 @@ def train(
     check_apart(out, inputs)
     lock = output_lock(out)
     lock.__enter__()  # held until the process ends: a second run into the same folder fails with one line
-    folder = out  # the library applies the folder rules (apart from inputs, empty or --force, --resume)
+    # the library applies the run-folder rules (apart from the inputs, empty or --force, --resume)
     cfg = TrainConfig(
         model=model, input_size=size, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed,
         strategy=strategy, cpu_replicas=cpu_replicas, augment=augment, ohkm_topk=ohkm,
@@ -164,11 +163,11 @@ def train(
     quiet = native_stderr_silenced() if strategy == "multiworker" else contextlib.nullcontext()
     with quiet:
         summary = run_train(
-            data, images, folder, cfg, reporter=RichReporter(), resume=resume, extra_datasets=extra_sources,
+            data, images, out, cfg, reporter=RichReporter(), resume=resume, extra_datasets=extra_sources,
             validation=validation, val_every=val_every, extra_validation=extra_validation, force=force,
         )  # fmt: skip
     out_console.print(f"checkpoint: {summary['checkpoint']} (loss {summary['loss']:.3e}, {summary['seconds']:.0f} s)")
     vals = [h for h in summary["history"] if "val" in h]
     if vals:
         best = max(vals, key=lambda h: h["val"]["AP"])
-        out_console.print(f"best validation AP {best['val']['AP']:.3f} at epoch {best['epoch']} -> {folder / 'best.keras'}")
+        out_console.print(f"best validation AP {best['val']['AP']:.3f} at epoch {best['epoch']} -> {out / 'best.keras'}")

@@ -1,7 +1,8 @@
 """Heatmap codecs, one a module, registered by name (as mmpose's ``codecs/``): ``gaussian``
 (centre-aligned), ``udp``, ``msra``; refinements ``dark``, ``quarter``, ``none``. numpy and OpenCV only."""
 
-# isort: off  (the import order is the registry's order: gaussian, udp, msra)
+# the import order is the registry's order (gaussian, udp, msra): keep it
+# isort: off
 from .base import HeatmapCodec
 from .gaussian import GaussianHeatmapCodec
 from .udp import UDPHeatmapCodec

@@ -9,6 +9,7 @@ Heatmaps are channels-last: ``[H_hm, W_hm, K]`` float32 (``[N, H_hm, W_hm, K]`` 
 
 from __future__ import annotations
 
+import abc
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -19,7 +20,7 @@ from .refine import refinement
 
 
 @dataclass(frozen=True)
-class HeatmapCodec:
+class HeatmapCodec(abc.ABC):
     """``input_size`` and ``heatmap_size`` are ``(width, height)``; their ratio is the stride.
     ``refine`` names a registered refinement (:mod:`edgepose.codecs.refine`)."""
 
@@ -34,11 +35,13 @@ class HeatmapCodec:
     def stride(self) -> float:
         return self.input_size[0] / self.heatmap_size[0]
 
+    @abc.abstractmethod
     def to_heatmap(self, xy: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        """Input pixels ``[..., 2]`` -> heatmap pixels (this codec's convention)."""
 
+    @abc.abstractmethod
     def to_input(self, xy_hm: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        """Heatmap pixels ``[..., 2]`` -> input pixels (the inverse of :meth:`to_heatmap`)."""
 
     def encode(self, keypoints: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Keypoints ``[K, 2]`` (input px) and weights ``[K]`` (0 = unlabelled/absent) ->

@@ -180,7 +180,7 @@ def teacher_label_source(
     :func:`unlabelled_people` (detector boxes with ``detector``, else whole frames). Returns the
     new COCO dict; ``on_start`` gets the number of images first."""
     from ..runtime.peers import open_pose_model
-    from ..transforms import IMAGE_SUFFIXES
+    from ..transforms import image_files
     from .coco import load_coco
 
     src = Path(source)
@@ -190,9 +190,7 @@ def teacher_label_source(
     if src.is_dir():
         if images is not None and Path(images).resolve() != src.resolve():
             raise EdgeposeError(f"{src} is a folder of photos: it is its own images folder; leave images out")
-        files = sorted(p for p in src.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
-        if not files:
-            raise EdgeposeError(f"{src}: no images ({', '.join(IMAGE_SUFFIXES)})")
+        files = image_files(src)
         det = None
         if detector is not None:
             from ..runtime.detectors import open_detector

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import json
 import zipfile
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from .._tf import import_tensorflow
 from ..errors import EdgeposeError, missing_file
-
 
 TRAINING_CONTRACT = "edgepose_contract.json"
 TRAINING_CONTRACT_FORMAT = "edgepose-train-contract/1"

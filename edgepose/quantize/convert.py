@@ -81,9 +81,7 @@ def embed_training_contract(path: str | Path, contract: dict[str, Any]) -> None:
     from ..engine.metadata import write_metadata
 
     codec = contract.get("codec") or {}
-    full = contract_for(path, codec=codec.get("name"), name=contract.get("model") or Path(path).stem)
-    if "sigma" in codec:
-        full["output"]["codec"]["sigma"] = float(codec["sigma"])
+    full = contract_for(path, codec=codec.get("name"), name=contract.get("model") or Path(path).stem, sigma=codec.get("sigma"))
     write_metadata(path, path, full)
 
 

@@ -70,9 +70,9 @@ def _silu_inputs(model) -> set[int]:
 def activation_histograms(calibrated: bytes, images: np.ndarray, tensors: dict[int, tuple[float, float]], bins: int = HIST_BINS):
     """Histograms (``bins`` bins over each tensor's calibrated range) of ``tensors`` over ``images``
     (``[N, H, W, C]`` float32, the model's float input), from LiteRT with every tensor kept."""
-    from ..engine.litert import interpreter_class
-
     import warnings
+
+    from ..engine.litert import interpreter_class
 
     with warnings.catch_warnings():  # LiteRT warns that keeping every tensor is for debugging: it is, here
         warnings.simplefilter("ignore")
@@ -103,31 +103,33 @@ def mse_range(hist: np.ndarray, lo: float, hi: float, floor: float | None = None
     width = (hi - lo) / n
     centres = lo + (np.arange(n) + 0.5) * width
     p = hist / total
-    if floor is not None and floor > lo:
+    floored = floor is not None and floor > lo
+    if floored:
         lo_candidates = np.array([min(floor, 0.0)])
     else:
         lo_candidates = lo * np.geomspace(1.0, 1e-3, candidates) if lo < 0 else np.array([lo])
     hi_candidates = hi * np.geomspace(1.0, 1e-3, candidates) if hi > 0 else np.array([hi])
+    above = np.maximum(centres[None, :] - hi_candidates[:, None], 0.0)
+    high_err = (p[None, :] * above**2).sum(1)  # clamping from above: the same for every lower bound
     best, best_err = (lo, hi), np.inf
     for a in lo_candidates:
         for_low = np.minimum(centres - a, 0.0)  # negative where below a
-        if floor is not None and floor > lo:
+        if floored:
             for_low = np.where(centres < floor, 0.0, for_low)
         low_err = (p * for_low**2).sum()
         step2 = ((hi_candidates - a) / LEVELS) ** 2 / 12.0  # rounding error inside the range
-        above = np.maximum(centres[None, :] - hi_candidates[:, None], 0.0)
         inside = ((centres[None, :] >= a) & (centres[None, :] <= hi_candidates[:, None])) * p[None, :]
-        errs = low_err + (p[None, :] * above**2).sum(1) + inside.sum(1) * step2
+        errs = low_err + high_err + inside.sum(1) * step2
         k = int(np.argmin(errs))
         if errs[k] < best_err:
             best_err, best = float(errs[k]), (float(a), float(hi_candidates[k]))
     return best
 
 
-def refine_ranges(calibrated: bytes, images: np.ndarray, method: str = "mse", keep: set[int] | None = None) -> tuple[bytes, list[dict[str, Any]]]:
+def refine_ranges(calibrated: bytes, images: np.ndarray, method: str = "mse") -> tuple[bytes, list[dict[str, Any]]]:
     """The calibrated model with its activation ranges chosen by ``method`` (``minmax``: unchanged)
-    and one row per changed tensor ``{"tensor", "calibrated", "chosen"}``. Graph inputs and
-    ``keep`` (tensor indices) keep their calibrated range."""
+    and one row per changed tensor ``{"tensor", "calibrated", "chosen"}``. Graph inputs keep their
+    calibrated range."""
     if method not in RANGE_METHODS:
         raise EdgeposeError(f"unknown range method '{method}'; choose one of: {', '.join(RANGE_METHODS)}")
     if method == "minmax":
@@ -137,7 +139,7 @@ def refine_ranges(calibrated: bytes, images: np.ndarray, method: str = "mse", ke
     model = _model_object(calibrated)
     g = model.subgraphs[0]
     stats = _stat_tensors(model)
-    for t in [*g.inputs, *(keep or ())]:
+    for t in g.inputs:
         stats.pop(int(t), None)
     silu = _silu_inputs(model)
     hists = activation_histograms(calibrated, images, stats)
@@ -148,11 +150,14 @@ def refine_ranges(calibrated: bytes, images: np.ndarray, method: str = "mse", ke
             q = g.tensors[t].quantization
             q.min, q.max = np.array([a], np.float32), np.array([b], np.float32)
             name = g.tensors[t].name
-            rows.append({"tensor": name.decode() if isinstance(name, bytes) else str(name), "calibrated": [lo, hi], "chosen": [a, b]})
+            name = name.decode() if isinstance(name, bytes) else str(name)
+            rows.append({"tensor": name, "calibrated": [lo, hi], "chosen": [a, b]})
     return bytes(flatbuffer_utils.convert_object_to_bytearray(model)), rows
 
 
-def quantize_with_ranges(converter, images: np.ndarray, method: str = "mse", hist_images: int = 64) -> tuple[bytes, list[dict[str, Any]]]:
+def quantize_with_ranges(
+    converter, images: np.ndarray, method: str = "mse", hist_images: int = 64
+) -> tuple[bytes, list[dict[str, Any]]]:
     """A full-integer model from an int8-configured ``converter`` (representative dataset set)
     whose activation ranges are chosen by ``method`` over the first ``hist_images`` of
     ``images`` (the model's float input, ``[N, H, W, C]``). Returns ``(flatbuffer, changed rows)``.

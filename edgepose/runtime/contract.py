@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..defaults import CODEC, SIGMA
 from ..codecs import check_codec_name
+from ..defaults import CODEC, SIGMA
 from ..errors import EdgeposeError
 from ..keypoints import COCO_KEYPOINTS
 

@@ -299,21 +299,25 @@ class YoloxHeadsDetector(PersonDetector):
     8/16/32 raw boxes ``[h, w, 4]`` and score logits ``[h, w, 2]`` (objectness, person); sigmoid,
     grid and exp here. Input: the YOLOX contract (:func:`yolox_letterbox`, BGR 0..255)."""
 
-    kind = "yolox-heads"
+    kind = "yolox-heads"  # the person class was chosen when the heads were cut: no person_class here
 
-    def __init__(self, *args, person_class: int = 0, **kwargs):
+    def __init__(self, *args, **kwargs):
         kwargs.setdefault("iou_threshold", 0.6)
         super().__init__(*args, **kwargs)
         heads = yolox_head_outputs(self.model)
         if heads is None:
             raise EdgeposeError(f"{self.path}: not a YOLOX model cut at its heads (6 outputs: 4 + 2 channels per stride 8/16/32)")
-        self._heads = heads
+        w, h = self.input_size
+        self._heads = []  # (stride, box output, score output, cell grid [gh * gw, 2] row-major), strides ascending
+        for stride, (b, s) in sorted(heads.items()):
+            ys, xs = np.meshgrid(np.arange(h // stride), np.arange(w // stride), indexing="ij")
+            self._heads.append((stride, b, s, np.stack([xs.ravel(), ys.ravel()], axis=1).astype(np.float32)))
 
     def _detect(self, image_rgb):
         canvas, ratio = yolox_letterbox(image_rgb, self.input_size)
         self._set_input(canvas, (0.0, 1.0))
         raws, grids, strides, scores = [], [], [], []
-        for stride, (b, s) in sorted(self._heads.items()):
+        for stride, b, s, grid in self._heads:
             box, logit = self._tensor(b)[0], self._tensor(s)[0]
             if self.nchw:
                 box, logit = box.transpose(1, 2, 0), logit.transpose(1, 2, 0)
@@ -322,17 +326,14 @@ class YoloxHeadsDetector(PersonDetector):
             keep = score >= self.score_threshold
             if not keep.any():
                 continue
-            gh, gw = box.shape[:2]
-            ys, xs = np.meshgrid(np.arange(gh), np.arange(gw), indexing="ij")
             raws.append(box.reshape(-1, 4)[keep])
-            grids.append(np.stack([xs.ravel(), ys.ravel()], axis=1)[keep].astype(np.float32))
+            grids.append(grid[keep])
             strides.append(np.full((int(keep.sum()), 1), stride, np.float32))
             scores.append(score[keep])
         if not raws:
             return []
-        return _yolox_boxes(
-            np.concatenate(raws), np.concatenate(grids), np.concatenate(strides), np.concatenate(scores), ratio, self.iou_threshold
-        )
+        raw, grid, stride, score = (np.concatenate(parts) for parts in (raws, grids, strides, scores))
+        return _yolox_boxes(raw, grid, stride, score, ratio, self.iou_threshold)
 
 
 class PicoDetDetector(PersonDetector):
@@ -452,6 +453,6 @@ def open_detector(
     common = dict(score_threshold=score_threshold, max_people=max_people, model=model)
     if iou_threshold is not None:
         common["iou_threshold"] = iou_threshold
-    if kind.name in ("ssd", "yolox", "yolox-heads", "picodet"):
+    if kind.name in ("ssd", "yolox", "picodet"):
         common["person_class"] = person_class
     return kind.adapter(model_path, **common)

@@ -8,9 +8,9 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ..defaults import CODEC
 from ..codec import codec_for, flip_heatmaps_back
 from ..codecs.registry import codec_choices
+from ..defaults import CODEC
 from ..engine.model import Model, dequantize, open_model
 from ..errors import EdgeposeError
 from ..keypoints import COCO_KEYPOINTS
@@ -185,7 +185,10 @@ class PoseEstimator:
                 "(no contract, no infer_cfg.yml beside it); "
                 "pass "
                 + " and ".join(
-                    {"normalization": "`normalization` (raw|unit|symmetric|imagenet)", "codec": f"`codec` ({codec_choices('|')})"}[m]
+                    {
+                        "normalization": "`normalization` (raw|unit|symmetric|imagenet)",
+                        "codec": f"`codec` ({codec_choices('|')})",
+                    }[m]
                     for m in missing
                 )
             )
