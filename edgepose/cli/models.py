@@ -8,7 +8,7 @@ import typer
 
 from .common import command, out_console, parse_size
 
-model_app = typer.Typer(help="Models in the registry: info.", no_args_is_help=True)
+model_app = typer.Typer(help="Models in the registry: info, import of published weights.", no_args_is_help=True)
 
 
 @command(model_app, "info")
@@ -32,3 +32,21 @@ def model_info(
             f"{name} @ {input_size}: {info['params'] / 1e6:.3f} M parameters ({info['trainable_params'] / 1e6:.3f} M "
             f"trainable), {info['macs'] / 1e6:.1f} M MACs ({info['flops'] / 1e6:.1f} MFLOPs), {info['layers']} layers"
         )
+
+
+@command(model_app, "import")
+def model_import(
+    ir: str = typer.Argument(..., help="PP-TinyPose OpenVINO IR (model.xml with model.bin beside it)."),
+    out: str = typer.Option(..., "--out", help="The .keras file to write (with its contract)."),
+    input_size: str = typer.Option("", "--input", help="HEIGHTxWIDTH (multiples of 32); default: the IR's own."),
+    lowering: str = typer.Option("cpu", "--lowering", help="cpu (5-D shuffle, fastest) | edgetpu (interleave shuffle)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite OUT."),
+) -> None:
+    """Published PP-TinyPose weights (PaddleDetection, Apache-2.0) into a trainable edgepose .keras."""
+    from ..models.pptinypose_import import import_pptinypose
+
+    size = parse_size(input_size) if input_size else None
+    with out_console.status("reading the IR and building the model"):
+        info = import_pptinypose(ir, out, size, lowering=lowering, force=force)
+    h, w = info["input"]
+    out_console.print(f"wrote {info['out']}: pptinypose {h}x{w}, {info['params']:,} weights, {info['lowering']} lowering, codec msra")

@@ -21,3 +21,20 @@ class LiteHRNetSpec:
     modules: tuple[int, ...]  # modules in stages 2, 3, 4
     blocks: int = 2  # conditional channel weighting blocks per module
     reduce_ratio: int = 8  # cross-resolution weighting bottleneck
+
+
+@dataclass(frozen=True)
+class PPTinyPoseSpec:
+    """PaddleDetection's PP-TinyPose backbone: Lite-HRNet-18's layout with "naive" ShuffleNet-v2
+    blocks (no conditional channel weighting). ``shuffle``/``head_resize`` pick the lowering
+    (same weights): ``"5d"`` reshape/transpose shuffle (fastest on CPUs) or ``"interleave"`` (maps
+    to the Edge TPU); ``"align_corners"`` bilinear head resizes (Paddle's) or ``"half_pixel"`` (maps)."""
+
+    stem: int = 32
+    widths: tuple[int, ...] = (40, 80, 160, 320)
+    modules: tuple[int, ...] = (2, 4, 2)
+    blocks: int = 2
+    shuffle: str = "5d"
+    head_resize: str = "align_corners"
+    mean: tuple[float, float, float] = (0.485, 0.456, 0.406)
+    std: tuple[float, float, float] = (0.229, 0.224, 0.225)
