@@ -228,7 +228,14 @@ def train(
         history = read_json(log_path, "training log")["history"] if log_path.is_file() else []
         history = [h for h in history if h["epoch"] <= int(epoch_done.numpy())]
 
-    replica_step = make_train_step(model, optimizer, cfg.ohkm_topk, replicas)
+    trained = model  # the model the loss sees: the float model, or the same weights with the int8 quantizer in the loop
+    fake_quant: list = []
+    if cfg.qat:
+        from .quantize.qat import quantizer_in_the_loop
+
+        with strategy.scope():
+            trained, fake_quant = quantizer_in_the_loop(model)
+    replica_step = make_train_step(trained, optimizer, cfg.ohkm_topk, replicas)
 
     @tf.function(reduce_retracing=True)
     def train_step(x, y, w):
@@ -274,6 +281,14 @@ def train(
                 records, codec, cfg.batch_size, augment, cfg.seed, epoch, cache, parallel=2, soft=soft, soft_alpha=cfg.soft_alpha,
                 errors=data_errors,
             )
+            if fake_quant:  # ranges as TFLite's calibration will set them, from this epoch's first crops
+                from .quantize.equalize import equalize
+                from .quantize.qat import calibrate_ranges
+
+                crops = np.concatenate([np.asarray(x) for x, _, _ in dataset.take(cfg.qat_calib_batches)])
+                if epoch == 1:  # the exact residual-stream equalization first (resumed runs restore its weights)
+                    equalize(model, crops, in_place=True)
+                calibrate_ranges(trained, fake_quant, crops)
             if replicas > 1:
                 dataset = strategy.experimental_distribute_dataset(dataset)
             for x, y, w in dataset:
@@ -286,13 +301,13 @@ def train(
                 sync_moving_statistics(strategy, model)
             entry = {"epoch": epoch, "loss": float(np.mean(losses)), "seconds": round(time.time() - t0, 1)}
             if validation is not None and (epoch % max(val_every, 1) == 0 or epoch == cfg.epochs):
-                entry["val"] = validate_keras(model, validation[0], validation[1], codec)
+                entry["val"] = validate_keras(trained, validation[0], validation[1], codec)
                 best_ap = max((h["val"]["AP"] for h in history if "val" in h), default=-1.0)
                 if entry["val"]["AP"] > best_ap:
                     atomic_write(out / "best.keras", lambda p: save_model(model, p, contract))
                 if extra_validation:
                     entry["val_extra"] = {
-                        Path(ann).stem: validate_keras(model, ann, imgs, codec) for ann, imgs in extra_validation
+                        Path(ann).stem: validate_keras(trained, ann, imgs, codec) for ann, imgs in extra_validation
                     }
             history.append(entry)
             if tb_writer is not None:

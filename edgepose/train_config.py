@@ -39,6 +39,8 @@ class TrainConfig:
     soft_teacher: str = ""  # a heatmap teacher model file: its heatmaps (run on each training crop) blend into the targets
     soft_alpha: float = 0.5  # target = (1 - soft_alpha) x Gaussian + soft_alpha x teacher heatmap
     box_jitter: float = 0.0  # detector-like box noise: centre +- jitter/2 x size (sd), sides x U(1 +- jitter)
+    qat: bool = False  # int8 quantizer in the loop (per-channel weights, per-tensor activations as TFLite): fine-tune for int8
+    qat_calib_batches: int = 4  # batches whose activations set the quantizer ranges at each epoch start (qat)
     truncate: float = 0.0  # probability of a partly seen person: box cut at a random line (data.samples.truncate_person)
 
     def check(self) -> None:
@@ -70,5 +72,7 @@ class TrainConfig:
             raise EdgeposeError(f"`soft_alpha` must be in [0, 1], got {self.soft_alpha}")
         if self.box not in BOXES:
             raise EdgeposeError(f"`box` must be one of {', '.join(BOXES)}, got '{self.box}'")
+        if self.qat_calib_batches < 1:
+            raise EdgeposeError(f"`qat_calib_batches` must be at least 1, got {self.qat_calib_batches}")
         if self.epoch_size < 0:
             raise EdgeposeError(f"`epoch_size` must be >= 0, got {self.epoch_size}")

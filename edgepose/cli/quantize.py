@@ -28,6 +28,9 @@ def quantize(
     float_layers: str = typer.Option("", "--float-layers", help="Comma-separated tensor names to keep in float (int8)."),
     ranges: str = typer.Option("minmax", "--ranges", help="int8 activation ranges: minmax (calibrated) | mse (least error)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+    equalize: bool = typer.Option(
+        True, "--equalize/--no-equalize", help="Exact residual-stream channel equalization before int8 (float unchanged)."
+    ),
 ) -> None:
     """Convert a Keras model to TFLite, verify it, and (with --val) gate its accuracy against the float model."""
     from ..quantize.gate import gate_markdown
@@ -58,7 +61,7 @@ def quantize(
     try:
         res = gated_quantize(
             model, out, fmt, calib=calib, io=io, val=val, val_images=val_images, max_ap_drop=max_ap_drop,
-            layer_report=layer_report, float_layers=names, ranges=ranges, force=force, on_stage=stage,
+            layer_report=layer_report, float_layers=names, ranges=ranges, force=force, equalize=equalize, on_stage=stage,
             on_progress=lambda n: reporter.advance(n),
         )  # fmt: skip
     except GateFailed as failure:
@@ -70,6 +73,9 @@ def quantize(
     report = res["report"]
     ops = ", ".join(f"{k}x{v}" for k, v in report["ops"].items())
     out_console.print(f"{fmt} model: {report['size_bytes'] / 1024:.0f} KiB; ops: {ops}")
+    eq = report.get("equalization")
+    if eq:
+        out_console.print(f"equalization: {eq['groups']} channel groups rescaled (largest factor {eq['max_factor']:.1f})")
     if res["layers"] is not None:
         from ..quantize.debug import layer_report_markdown
 

@@ -127,6 +127,15 @@ def train(
         "--truncate",
         help="Share of samples shown as partly seen people: box cut at a random line, half of them blanked beyond it.",
     ),
+    qat: bool = typer.Option(
+        _TRAIN.qat, "--qat", help="int8 quantizer in the loop (per-channel weights, per-tensor activations): fine-tune for int8."
+    ),
+    qat_calib_batches: int = typer.Option(
+        _TRAIN.qat_calib_batches, "--qat-calib-batches", help="Batches that set the quantizer ranges at each epoch start."
+    ),
+    sigma: float = typer.Option(_TRAIN.sigma, "--sigma", help="Gaussian target sigma (heatmap pixels)."),
+    weight_decay: float = typer.Option(_TRAIN.weight_decay, "--weight-decay", help="AdamW weight decay."),
+    warmup_epochs: float = typer.Option(_TRAIN.warmup_epochs, "--warmup-epochs", help="Linear learning-rate warm-up, epochs."),
 ) -> None:
     """Train a pose model on COCO-format data (checkpoint every epoch; --resume continues exactly)."""
     import contextlib
@@ -156,6 +165,7 @@ def train(
         init=resolve_init(init, model), pseudo_weight=pseudo_weight, epoch_size=epoch_size,
         codec=codec, soft_teacher=soft_teacher, soft_alpha=soft_alpha, teacher_weight=teacher_weight,
         teacher_min_score=teacher_min_score, box=box, box_jitter=box_jitter, truncate=truncate,
+        qat=qat, qat_calib_batches=qat_calib_batches, sigma=sigma, weight_decay=weight_decay, warmup_epochs=warmup_epochs,
     )  # fmt: skip
     validation = (val[0], val_images[0]) if val else None
     extra_validation = list(zip(val[1:], val_images[1:]))

@@ -25,6 +25,7 @@ def quantize(
     float_layers: list[str] | None = None,
     ranges: str = "minmax",
     contract: dict[str, Any] | None = None,
+    equalize: bool = True,
 ) -> dict[str, Any]:
     """Convert ``model`` (a Keras model or a ``.keras`` path) and write ``out`` atomically.
 
@@ -35,7 +36,9 @@ def quantize(
     activation ranges; ``mse`` narrows each to the range of least quantization error
     (:mod:`.ranges`). The model contract ``train`` wrote into a ``.keras`` path (or ``contract``, that
     dict, for a model object) is embedded in ``out`` (edgepose and standard TFLite metadata), so every
-    reader decodes with the trained codec and sigma.
+    reader decodes with the trained codec and sigma. ``equalize`` (int8, int16x8) first runs the exact
+    residual-stream equalization (:mod:`.equalize`) on the calibration crops; the report's
+    ``equalization`` says what it scaled.
     """
     from .ranges import RANGE_METHODS
 
@@ -48,6 +51,11 @@ def quantize(
 
         contract = contract or training_contract(model)
         model = load_model(model)
+    equalization = None
+    if equalize and fmt in ("int8", "int16x8") and calib is not None and len(calib):
+        from .equalize import equalize as equalize_streams
+
+        model, equalization = equalize_streams(model, calib.astype(np.float32))
     converter = make_converter(model, fmt, calib, io)
     try:
         with quiet_stderr(), warnings.catch_warnings():
@@ -71,6 +79,8 @@ def quantize(
     report = verify_tflite(path, expect=fmt, allow_float=allow)
     if contract:
         embed_training_contract(path, contract)
+    if equalization is not None:
+        report["equalization"] = equalization
     return report
 
 

@@ -23,6 +23,7 @@ def gated_quantize(
     float_layers: Sequence[str] = (),
     ranges: str = "minmax",
     force: bool = False,
+    equalize: bool = True,
     on_stage: Callable[[str], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
@@ -64,7 +65,7 @@ def gated_quantize(
         stage(f"converting to {fmt}")
         report = quantize(
             keras_model, tmp, fmt, calib=crops, io=io, float_layers=list(float_layers), ranges=ranges,
-            contract=training_contract(model),
+            contract=training_contract(model), equalize=equalize,
         )  # fmt: skip
         if layer_report:
             from .debug import layer_error_report
