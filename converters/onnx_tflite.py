@@ -31,7 +31,8 @@ ONNX2TF_SAMPLE = "calibration_image_sample_data_20x128x128x3_float32.npy"  # wha
 
 def _load_onnx(path: Path) -> tuple[Any, list[str]]:
     """``(model ready for onnx2tf, notes on what was rewritten)``: legacy files (IR 3, opset < 11,
-    initializers as inputs, old BatchNormalization) are brought up to date first (onnx_legacy)."""
+    initializers as inputs, old BatchNormalization) are brought up to date first (onnx_legacy), then
+    grouped/depthwise ConvTranspose are lowered to a few ops (onnx_deconv)."""
     try:
         import onnx
     except ImportError:
@@ -51,13 +52,18 @@ def _load_onnx(path: Path) -> tuple[Any, list[str]]:
             f"{path} is not a usable ONNX model: it has {len(model.graph.node)} nodes and "
             f"{len(model.opset_import)} opset imports (a truncated or foreign file?)"
         )
+    from .onnx_deconv import lower_grouped_conv_transpose
+
     if is_legacy(model):
-        return modernize(model)
-    try:
-        onnx.checker.check_model(model)
-    except Exception as exc:
-        raise EdgeposeError(f"{path} is not a valid ONNX model: {str(exc).splitlines()[0][:200]}") from None
-    return model, []
+        model, notes = modernize(model)
+    else:
+        try:
+            onnx.checker.check_model(model)
+        except Exception as exc:
+            raise EdgeposeError(f"{path} is not a valid ONNX model: {str(exc).splitlines()[0][:200]}") from None
+        notes = []
+    model, lowered = lower_grouped_conv_transpose(model)
+    return model, notes + lowered
 
 
 def onnx_input_contract(model, layout: str = "auto") -> dict[str, Any]:

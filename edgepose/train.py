@@ -445,7 +445,7 @@ def validate_keras(model, annotations: str | Path, images: str | Path, codec: He
     from .estimators import KerasPoseEstimator
     from .evaluate import evaluate, predict_coco
 
-    estimator = KerasPoseEstimator(model, codec=codec_name(codec))
+    estimator = KerasPoseEstimator(model, codec=codec_name(codec), sigma=float(codec.sigma))  # the trained sigma
     results = predict_coco(estimator, load_coco(annotations), images)
     stats = evaluate(results, annotations)
     return {k: v for k, v in stats.items() if k != "per_keypoint"}
@@ -454,11 +454,16 @@ def validate_keras(model, annotations: str | Path, images: str | Path, codec: He
 def init_weights(model, path: str | Path) -> None:
     """Copy the weights of the ``.keras`` file ``path`` into ``model`` (fine-tuning). Weights do
     not depend on the input size, so a model trained at 128x96 can start a 256x192 run; the
-    architecture must match."""
+    architecture must match (the lowerings of one model, e.g. ``pptinypose`` and ``pptinypose-edgetpu``, share
+    their weights)."""
     source = load_model(path)
-    if source.name != model.name or len(source.weights) != len(model.weights):
+    family = {source.name.split("-")[0], model.name.split("-")[0]} == {"pptinypose"}  # lowerings share weights
+    if (source.name != model.name and not family) or len(source.weights) != len(model.weights):
         raise EdgeposeError(f"`init` {path}: a '{source.name}' model cannot initialise '{model.name}' (different architecture)")
-    for target, weight in zip(model.weights, source.weights):
+    by_path = {w.path: w for w in source.weights}
+    # by weight path (layer/variable) where both models name them alike, else in order
+    pairs = [(t, by_path[t.path]) for t in model.weights] if all(t.path in by_path for t in model.weights) else None
+    for target, weight in pairs or zip(model.weights, source.weights):
         if tuple(target.shape) != tuple(weight.shape):
             got, want = tuple(weight.shape), tuple(target.shape)
             raise EdgeposeError(f"`init` {path}: weight {weight.path} has shape {got}, expected {want}")

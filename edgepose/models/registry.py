@@ -35,6 +35,8 @@ _SPECS: dict[str, tuple[Callable[..., Any], Any]] = {
     # PaddleDetection's PP-TinyPose (Lite-HRNet-18 layout, naive shuffle blocks); published weights:
     # `edgepose import-pptinypose` (OpenVINO IR). Lowering for the Edge TPU: spec shuffle="interleave".
     "pptinypose": (_pptinypose, PPTinyPoseSpec()),
+    # the same weights lowered for the Edge TPU: interleave shuffle, half-pixel head resizes (fine-tuned for them)
+    "pptinypose-edgetpu": (_pptinypose, PPTinyPoseSpec(shuffle="interleave", head_resize="half_pixel")),
     "edgehrnet-t": (_edgehrnet, EdgeHRNetSpec(stem=16, widths=(24, 48, 96), modules=(1, 2), blocks=1)),
     # between t and s: three branches as t, s's widths, two blocks per branch (525 k parameters, 68 M MACs at 128x96)
     "edgehrnet-m": (_edgehrnet, EdgeHRNetSpec(stem=24, widths=(32, 64, 128), modules=(1, 2), blocks=2)),

@@ -1,0 +1,50 @@
+#!/bin/bash
+# Ship the fine-tuned PP-TinyPose (issue 31), from the repository root with ../shared beside it.
+# MODEL / TPU_MODEL: best.keras of the CPU-form and Edge-TPU-form runs (benchmarks/pptinypose/finetune.sh), chosen
+# on the COCO-domain validation split. Calibration: human-labelled everyday training people. Gate: float vs int8 on
+# the validation split (--max-ap-drop 0.01). coco_val and the LSP test half are scored once, for the shipped files.
+#   POOL=/data/human-dataset bash benchmarks/pptinypose/ship.sh
+set -euo pipefail
+: "${POOL:?set POOL to the human-dataset tree}"
+MODEL=${MODEL:-runs/pptinypose/pptinypose-128x96-qat/best.keras}
+TPU_MODEL=${TPU_MODEL:-runs/pptinypose/pptinypose-edgetpu-128x96-qat/best.keras}
+RANGES=${RANGES:-minmax}
+OUT=${OUT:-runs/pptinypose/ship}
+Q=runs/everyday/data
+D=../shared/data
+E=.venv/bin/edgepose
+PRE=edgepose/pretrained
+mkdir -p $OUT
+.venv/bin/python - "$Q" <<'PY'
+import json, sys
+from pathlib import Path
+from edgepose.data.coco import write_coco
+q = Path(sys.argv[1])
+pool = json.loads((q / "pool_train_teacher.json").read_text())
+anns = [a for a in pool["annotations"] if a["num_keypoints"] >= 5]
+ids = {a["image_id"] for a in anns}
+write_coco(q / "calib_people.json", {**pool, "images": [i for i in pool["images"] if i["id"] in ids], "annotations": anns})
+PY
+$E calib build --data $Q/calib_people.json --images "$POOL" -n 300 --input 128x96 --out $OUT/calib --force
+$E quantize $MODEL --calib $OUT/calib --out $OUT/pptinypose_coco17_int8.tflite --ranges $RANGES --force \
+  --val $Q/val_coco.json --val-images "$POOL" --max-ap-drop 0.01 | tee $OUT/gate_cpu.txt
+if [ -f "$TPU_MODEL" ]; then
+  $E quantize $TPU_MODEL --calib $OUT/calib --out $OUT/pptinypose-edgetpu_coco17_int8.tflite --ranges $RANGES --force \
+    --val $Q/val_coco.json --val-images "$POOL" --max-ap-drop 0.01 | tee $OUT/gate_edgetpu.txt
+  $E edgetpu check $OUT/pptinypose-edgetpu_coco17_int8.tflite | tee $OUT/edgetpu.txt
+fi
+# the test sets, once, for what ships
+for m in $OUT/pptinypose_coco17_int8.tflite $OUT/pptinypose-edgetpu_coco17_int8.tflite; do
+  [ -f $m ] || continue
+  n=$(basename $m .tflite)
+  $E bench accuracy $m --data $D/coco_val/person_keypoints.json --images $D/coco_val/images --out $OUT/coco_val_$n --force > /dev/null
+  $E bench accuracy $m --data $D/lspet/person_keypoints_test.json --images $D/lspet/images --lsp-joints $D/lspet/joints.json \
+    --out $OUT/lsp_$n --force > /dev/null
+done
+# latency against MoveNet Lightning int8, one thread, one process
+$E bench latency $OUT/pptinypose_coco17_int8.tflite ../shared/peers/movenet_single_pose_lightning_ptq.tflite \
+  --threads 1 --warmup 20 --runs 300 | tee $OUT/latency.txt
+cp $MODEL $PRE/pptinypose_coco17.keras
+cp $OUT/pptinypose_coco17_int8.tflite $PRE/
+[ -f $OUT/pptinypose-edgetpu_coco17_int8.tflite ] && cp $OUT/pptinypose-edgetpu_coco17_int8.tflite $PRE/
+echo "published $PRE/pptinypose_coco17{.keras,_int8.tflite}"
