@@ -16,6 +16,8 @@ from edgepose.errors import EdgeposeError
 from edgepose.fsutil import atomic_write_bytes
 
 ONNX_CONTRACT_KEY = "edgepose.contract"
+ONNX_INPUT_KEY = "edgepose.input"  # always written: layout, pixel range, normalisation (inside the model: "raw")
+EXPORTED_INPUT = {"layout": "nhwc", "pixels": "RGB 0..255", "normalization": "raw", "normalization_inside_model": True}
 
 
 def export_onnx(model: Any, out: str | Path, opset: int = 17, check_samples: int = 4) -> dict[str, Any]:
@@ -48,6 +50,8 @@ def export_onnx(model: Any, out: str | Path, opset: int = 17, check_samples: int
             proto, _ = tf2onnx.convert.from_function(fn, input_signature=spec, opset=opset)
     except Exception as exc:
         raise EdgeposeError(f"tf2onnx could not export the model: {str(exc).splitlines()[0][:300]}") from None
+    described = proto.metadata_props.add()
+    described.key, described.value = ONNX_INPUT_KEY, json.dumps(EXPORTED_INPUT, sort_keys=True)
     if contract is not None:
         entry = proto.metadata_props.add()
         entry.key, entry.value = ONNX_CONTRACT_KEY, json.dumps(contract, sort_keys=True)
@@ -78,4 +82,18 @@ def onnx_contract(model) -> dict[str, Any] | None:
             except ValueError:
                 return None
             return value if isinstance(value, dict) else None
+    return None
+
+
+def onnx_input_description(model) -> dict[str, Any] | None:
+    """The ``edgepose.input`` metadata of an ONNX model (layout, pixels, normalization), or None."""
+    import json
+
+    for entry in model.metadata_props:
+        if entry.key == ONNX_INPUT_KEY:
+            try:
+                value = json.loads(entry.value)
+            except ValueError:
+                return None
+            return value if isinstance(value, dict) and isinstance(value.get("normalization"), str) else None
     return None

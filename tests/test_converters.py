@@ -89,8 +89,14 @@ def test_keras_to_onnx_and_back_to_int8(onnx2tf_ready, tiny_run, tmp_path):
     from converters.onnx_tflite import convert_onnx
     from edgepose.quantize import load_calibration
 
+    import onnx
+
+    from converters.keras_onnx import onnx_input_description
+
     exported = export_onnx(tiny_run["summary"]["checkpoint"], tmp_path / "m.onnx")
     assert exported["max_abs_error"] < 1e-4 and exported["input"] == [1, 64, 64, 3]
+    described = onnx_input_description(onnx.load(str(tmp_path / "m.onnx")))
+    assert described["normalization"] == "raw" and described["layout"] == "nhwc"  # pixels 0..255, normalised inside
     res = convert_onnx(tmp_path / "m.onnx", tmp_path / "m_int8.tflite", "int8",
                        calib=load_calibration(tiny_run["calib"]), mean=(0, 0, 0), std=(1 / 255,) * 3)  # fmt: skip
     assert res["contract"]["layout"] == "nhwc"
@@ -150,3 +156,23 @@ def test_bad_onnx_inputs_are_one_line_errors(tmp_path):
         convert_onnx(src, tmp_path / "o.tflite", "int8")
     with pytest.raises(EdgeposeError, match="calibration crops are"):
         convert_onnx(src, tmp_path / "o.tflite", "int8", calib=np.zeros((2, 32, 32, 3), np.uint8))
+
+
+def test_convert_reads_the_input_description_or_says_what_it_assumed(tmp_path, capsys):
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+
+    from edgepose.cli.convert import _described_normalization
+
+    graph = helper.make_graph(
+        [helper.make_node("Relu", ["x"], ["y"])], "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8, 8, 3])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 8, 8, 3])],
+    )  # fmt: skip
+    bare = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    onnx.save(bare, str(tmp_path / "bare.onnx"))
+    assert _described_normalization(tmp_path / "bare.onnx") == "imagenet"
+    assert "does not describe its input: assuming" in capsys.readouterr().err
+    entry = bare.metadata_props.add()
+    entry.key, entry.value = "edgepose.input", '{"layout": "nhwc", "normalization": "raw", "pixels": "RGB 0..255"}'
+    onnx.save(bare, str(tmp_path / "described.onnx"))
+    assert _described_normalization(tmp_path / "described.onnx") == "raw"

@@ -21,7 +21,9 @@ def convert(
     fmt: str = typer.Option("int8", "--format", help="fp32 | int8"),
     calib: Optional[Path] = typer.Option(None, "--calib", help="Calibration folder (from 'edgepose calib build')."),
     input_layout: str = typer.Option("auto", "--input-layout", help="auto | nchw | nhwc"),
-    normalize: str = typer.Option("imagenet", "--normalize", help="The ONNX model's input: imagenet | unit | raw."),
+    normalize: Optional[str] = typer.Option(
+        None, "--normalize", help="The ONNX model's input: imagenet | unit | symmetric | raw (default: what the file says, else imagenet)."
+    ),
     mean: str = typer.Option("", "--mean", help="Override: per-channel mean on [0,1] pixels, e.g. 0.5,0.5,0.5."),
     std: str = typer.Option("", "--std", help="Override: per-channel std on [0,1] pixels."),
     codec: Optional[str] = typer.Option(
@@ -54,7 +56,9 @@ def convert(
         _convert_detector(model, out, fmt, calib_images, calib_count, ranges, gate_data, gate_images, max_ap_drop, force)
         return
 
-    m, s = unit_mean_std(normalize)
+    if normalize is None and not (mean and std):
+        normalize = _described_normalization(model)
+    m, s = unit_mean_std(normalize or "imagenet")
     m = triple(mean, "mean") if mean else m
     s = triple(std, "std") if std else s
     from converters.onnx_tflite import convert_onnx
@@ -146,3 +150,26 @@ def export_onnx(
     )
     if res.get("contract"):
         out_console.print(f"contract carried in metadata_props (edgepose.contract): codec {res['contract']['codec']['name']}")
+
+
+def _described_normalization(model: Path) -> str:
+    """The input normalisation an ONNX file describes (``edgepose export-onnx`` writes it); where it says
+    nothing, ImageNet's, announced on stderr with how to change it."""
+    try:
+        import onnx
+
+        from converters.keras_onnx import onnx_input_description
+
+        described = onnx_input_description(onnx.load(str(model), load_external_data=False))
+    except Exception:  # unreadable files get their one line from the conversion itself
+        described = None
+    if described:
+        err_console.print(f"input: {described['normalization']} normalisation, as {model.name} describes it", highlight=False)
+        return described["normalization"]
+    err_console.print(
+        f"{model.name} does not describe its input: assuming RGB with ImageNet mean/std on [0, 1] pixels; "
+        "pass --normalize raw | unit | symmetric (or --mean/--std) if it expects something else",
+        soft_wrap=True,
+        highlight=False,
+    )
+    return "imagenet"
