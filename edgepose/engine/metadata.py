@@ -69,6 +69,8 @@ def write_metadata(src: str | Path, dst: str | Path, contract: dict[str, Any]) -
     model = schema.ModelT.InitFromPackedBuf(bytearray(data), 0)  # an appended zip of an earlier bundle is dropped
     payload = json.dumps({**contract, "format": CONTRACT_FORMAT}, indent=1, sort_keys=True).encode("utf-8")
     ours = {METADATA_NAME, METADATA_BUFFER_NAME}
+    for old in (m for m in (model.metadata or []) if _entry_name(m) in ours):
+        model.buffers[old.buffer].data = None  # the replaced entry's bytes go too (they were left behind before)
     model.metadata = [m for m in (model.metadata or []) if _entry_name(m) not in ours]
     for name, blob in ((METADATA_NAME, payload), (METADATA_BUFFER_NAME, model_metadata(contract))):
         buffer = schema.BufferT()
