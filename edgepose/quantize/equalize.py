@@ -192,7 +192,7 @@ def equalize(
     if not members:
         return model, report
     keys = sorted({k for units in members.values() for k, _ in units})
-    probe = keras.Model(model.inputs, [tensors[k] for k in keys])
+    probe = keras.Model(model.inputs[0], [tensors[k] for k in keys])
     ranges = {k: np.zeros(_channels(tensors[k].shape), np.float64) for k in keys}
     for start in range(0, len(calib), batch):
         outs = probe(np.asarray(calib[start : start + batch], np.float32), training=False)

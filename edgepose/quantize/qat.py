@@ -170,7 +170,7 @@ def calibrate_ranges(qmodel, fq_layers: list[Any], crops: np.ndarray, batch: int
     import keras
 
     inputs = [fq.input for fq in fq_layers]
-    probe = keras.Model(qmodel.inputs, inputs)
+    probe = keras.Model(qmodel.inputs[0], inputs)
     for fq in fq_layers:  # pass-through while measuring
         fq.active = False
     lows = np.zeros(len(fq_layers))
