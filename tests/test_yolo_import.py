@@ -176,3 +176,71 @@ def test_cli_import_prints_counts_and_refuses_overwrite(tmp_path):
     (root / "train/labels/box_jpg.rf.ccc.txt").write_text("1 0.5 0.5\n")
     bad = subprocess.run(cmd + ["--force"], capture_output=True, text=True)
     assert bad.returncode != 0 and "box_jpg.rf.ccc.txt:1" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def _xy_line(cx=0.5, cy=0.5, w=0.4, h=0.8) -> str:
+    """A YOLO-pose line with x y keypoints only (kpt_shape [17, 2])."""
+    kps = []
+    for k in range(17):
+        kps += [cx - w / 4 + (w / 2) * (k % 2), cy - h / 2 + h * (k + 1) / 18]
+    return " ".join(str(round(v, 6)) for v in [0, cx, cy, w, h, *kps])
+
+
+@pytest.mark.parametrize(
+    "yaml_kpt",
+    ["kpt_shape: [17, 2]\n", "kpt_shape:\n  - 17\n  - 2\n", "kpt_shape:   # x y only\n- 17\n- 2\n"],
+    ids=["inline", "block", "block-comment"],
+)
+def test_xy_only_keypoints_in_every_yaml_spelling(tmp_path, yaml_kpt):
+    root = tmp_path / "xy"
+    _image(root / "train/images/a.jpg", 100, 200)
+    (root / "train/labels").mkdir(parents=True)
+    (root / "train/labels/a.txt").write_text(_xy_line() + "\n")
+    (root / "data.yaml").write_text("nc: 1\nnames: ['person']\n" + yaml_kpt)
+    coco, _ = import_yolo(root)
+    (ann,) = coco["annotations"]
+    assert ann["num_keypoints"] == 17  # keypoints, not a 35-point polygon
+    x, y, w, h = ann["bbox"]
+    assert (round(w), round(h)) == (40, 160)  # the line's box, not a polygon's extent
+
+
+def test_a_line_contradicting_kpt_shape_names_file_and_line(tmp_path):
+    root = tmp_path / "bad"
+    _image(root / "train/images/a.jpg", 100, 100)
+    (root / "train/labels").mkdir(parents=True)
+    (root / "train/labels/a.txt").write_text(_pose_line() + "\n" + _xy_line() + "\n")  # line 2: 17 x 2 in a [17, 3] tree
+    (root / "data.yaml").write_text("nc: 1\nnames: ['person']\nkpt_shape: [17, 3]\n")
+    with pytest.raises(EdgeposeError, match=r"a\.txt:2: 39 values, but data\.yaml's kpt_shape \[17, 3\] means 56"):
+        import_yolo(root)
+
+
+def test_a_label_file_without_its_image_is_counted(tmp_path):
+    root = tmp_path / "orphan"
+    _image(root / "train/images/a.jpg", 100, 100)
+    (root / "train/labels").mkdir(parents=True)
+    (root / "train/labels/a.txt").write_text(_pose_line() + "\n")
+    (root / "train/labels/gone.txt").write_text(_pose_line() + "\n")
+    (root / "data.yaml").write_text("nc: 1\nnames: ['person']\nkpt_shape: [17, 3]\n")
+    coco, report = import_yolo(root)
+    assert len(coco["annotations"]) == 1
+    assert report.dropped == {"label file without its image": 1}
+
+
+def test_a_large_label_file_is_streamed(tmp_path, monkeypatch):
+    """Lines are parsed as they are read: the file is never read whole."""
+    root = tmp_path / "big"
+    _image(root / "train/images/a.jpg", 100, 100)
+    (root / "train/labels").mkdir(parents=True)
+    (root / "train/labels/a.txt").write_text((_pose_line() + "\n") * 2000)
+    (root / "data.yaml").write_text("nc: 1\nnames: ['person']\nkpt_shape: [17, 3]\n")
+
+    original = Path.read_text
+
+    def no_whole_label_reads(self, *args, **kwargs):
+        if self.suffix == ".txt":
+            raise AssertionError(f"{self} read whole")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", no_whole_label_reads)
+    coco, _ = import_yolo(root)
+    assert len(coco["annotations"]) == 2000

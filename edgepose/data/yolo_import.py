@@ -140,16 +140,41 @@ def image_label_pairs(root: Path) -> list[tuple[str, Path, Path | None]]:
     return pairs
 
 
-def keypoint_dims(root: Path) -> int:
-    """Values per keypoint of a pose tree: ``kpt_shape: [17, D]`` in ``data.yaml``, else 3."""
+_KPT_INLINE = re.compile(r"^kpt_shape:\s*\[\s*(\d+)\s*,\s*(\d+)\s*\]", re.MULTILINE)
+_KPT_BLOCK = re.compile(r"^kpt_shape:\s*(?:#.*)?\n\s*-\s*(\d+)\s*(?:#.*)?\n\s*-\s*(\d+)", re.MULTILINE)
+
+
+def declared_keypoint_dims(root: Path) -> int | None:
+    """Values per keypoint that ``data.yaml`` declares (``kpt_shape: [17, D]``, inline or as a YAML block
+    list), or None when it declares none."""
     yaml_file = root / "data.yaml"
-    if yaml_file.is_file():
-        m = re.search(r"^kpt_shape:\s*\[\s*(\d+)\s*,\s*(\d+)\s*\]", yaml_file.read_text(errors="replace"), re.MULTILINE)
-        if m:
-            if int(m.group(1)) != NUM_KEYPOINTS or int(m.group(2)) not in (2, 3):
-                raise EdgeposeError(f"{yaml_file}: kpt_shape [{m.group(1)}, {m.group(2)}]; COCO-17 needs [17, 2] or [17, 3]")
-            return int(m.group(2))
-    return 3
+    if not yaml_file.is_file():
+        return None
+    text = yaml_file.read_text(errors="replace")
+    m = _KPT_INLINE.search(text) or _KPT_BLOCK.search(text)
+    if not m:
+        if re.search(r"^kpt_shape:", text, re.MULTILINE):
+            raise EdgeposeError(f"{yaml_file}: kpt_shape is neither [17, D] nor a two-item list")
+        return None
+    if int(m.group(1)) != NUM_KEYPOINTS or int(m.group(2)) not in (2, 3):
+        raise EdgeposeError(f"{yaml_file}: kpt_shape [{m.group(1)}, {m.group(2)}]; COCO-17 needs [17, 2] or [17, 3]")
+    return int(m.group(2))
+
+
+def orphan_label_files(root: Path, pairs: list[tuple[str, Path, Path | None]]) -> list[Path]:
+    """Label files of the tree with no image beside them (their people cannot be imported)."""
+    used = {lab.resolve() for _, _, lab in pairs if lab is not None}
+    folders = {lab.parent for _, _, lab in pairs if lab is not None}
+    for split in SPLIT_NAMES + ("",):
+        for cand in (root / split / "labels", root / "labels" / split):
+            if cand.is_dir():
+                folders.add(cand)
+    return sorted(p for d in folders for p in d.rglob("*.txt") if p.resolve() not in used and p.name != "classes.txt")
+
+
+def keypoint_dims(root: Path) -> int:
+    """Values per keypoint of a pose tree: ``kpt_shape: [17, D]`` in ``data.yaml`` (either YAML spelling), else 3."""
+    return declared_keypoint_dims(root) or 3
 
 
 @dataclass
@@ -163,7 +188,7 @@ class LabelLine:
     polygon: np.ndarray | None = None
 
 
-def parse_label_line(text: str, where: str, kpt_dims: int = 3) -> LabelLine:
+def parse_label_line(text: str, where: str, kpt_dims: int = 3, pose_tree: bool = False) -> LabelLine:
     """One YOLO line, in any of Ultralytics' three forms (fractions of the image):
 
     - detection ``cls cx cy w h``;
@@ -177,6 +202,11 @@ def parse_label_line(text: str, where: str, kpt_dims: int = 3) -> LabelLine:
         raise EdgeposeError(one_line(f"{where}: not numbers: {text.strip()[:80]!r}")) from None
     n = len(values)
     pose_n = 5 + kpt_dims * NUM_KEYPOINTS
+    if pose_tree and n not in (5, pose_n):  # data.yaml declares keypoints: another count is an error, not a polygon
+        raise EdgeposeError(
+            f"{where}: {n} values, but data.yaml's kpt_shape [17, {kpt_dims}] means {pose_n} (class cx cy w h + "
+            f"17 x {kpt_dims}) or 5 (a box alone)"
+        )
     is_polygon = n != pose_n and n >= 7 and (n - 1) % 2 == 0
     if n != 5 and n != pose_n and not is_polygon:
         raise EdgeposeError(
@@ -216,21 +246,21 @@ def parse_label_line(text: str, where: str, kpt_dims: int = 3) -> LabelLine:
     return LabelLine(int(cls), box, keypoints=kps)
 
 
-def read_labels(path: Path, person: int, report: ImportReport, kpt_dims: int = 3) -> list[LabelLine]:
-    """The person lines of a label file."""
+def read_labels(path: Path, person: int, report: ImportReport, kpt_dims: int = 3, pose_tree: bool = False) -> list[LabelLine]:
+    """The person lines of a label file, read line by line (a large file is never held as one text)."""
     people = []
     try:
-        text = path.read_text()
+        with open(path, encoding="utf-8") as lines:
+            for i, line in enumerate(lines, start=1):
+                if not line.strip():
+                    continue
+                label = parse_label_line(line, f"{path}:{i}", kpt_dims, pose_tree)
+                if label.cls != person:
+                    report.drop("other class")
+                    continue
+                people.append(label)
     except UnicodeDecodeError:
         raise EdgeposeError(f"{path}: not a text label file") from None
-    for i, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        label = parse_label_line(line, f"{path}:{i}", kpt_dims)
-        if label.cls != person:
-            report.drop("other class")
-            continue
-        people.append(label)
     return people
 
 
@@ -285,9 +315,13 @@ def import_yolo(
     if kp_dir is not None and not kp_dir.is_dir():
         raise EdgeposeError(f"keypoints_from folder not found: {kp_dir}")
     person = person_class(root)
-    kpt_dims = keypoint_dims(root)
+    declared = declared_keypoint_dims(root)
+    kpt_dims = declared or 3
     pairs = image_label_pairs(root)
     report = ImportReport()
+    orphans = orphan_label_files(root, pairs)
+    if orphans:
+        report.drop("label file without its image", len(orphans))
     coco = new_coco(
         f"imported from the YOLO tree {root.name}",
         {"available_keypoints": [], "area_note": f"area = {OKS_AREA_FACTOR} x box area (no segmentation)"},
@@ -304,7 +338,7 @@ def import_yolo(
         src = source_name(img.stem)
         groups.setdefault(src, len(groups) + 1)
         copies[src] += 1
-        people = read_labels(lab, person, report, kpt_dims) if lab is not None else []
+        people = read_labels(lab, person, report, kpt_dims, pose_tree=declared is not None) if lab is not None else []
         if lab is None:
             report.images_without_labels += 1
         cid = coco_id_of(src)
