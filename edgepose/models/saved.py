@@ -27,15 +27,30 @@ def save_model(model, path: str | Path, contract: dict[str, Any] | None = None) 
 
 
 def training_contract(path: str | Path) -> dict[str, Any] | None:
-    """The contract ``train`` wrote into a ``.keras`` checkpoint, or None (older or foreign files)."""
+    """The contract ``train`` wrote into a ``.keras`` checkpoint, or None (older or foreign files, no contract).
+
+    A contract that is there but damaged (not JSON, truncated, a codec that is no codec, a sigma that is no
+    positive number) raises one EdgeposeError naming the field: no reader falls back to defaults silently."""
+    from ..contract_fields import check_codec_fields
+
     try:
         with zipfile.ZipFile(path) as archive:
             if TRAINING_CONTRACT not in archive.namelist():
                 return None
-            contract = json.loads(archive.read(TRAINING_CONTRACT))
-    except (OSError, zipfile.BadZipFile, ValueError):
+            raw = archive.read(TRAINING_CONTRACT)
+    except (OSError, zipfile.BadZipFile):
         return None
-    return contract if isinstance(contract, dict) else None
+    try:
+        contract = json.loads(raw)
+    except ValueError as exc:
+        raise EdgeposeError(f"{path}: damaged contract: {TRAINING_CONTRACT} is not valid JSON ({exc.msg})") from None
+    if not isinstance(contract, dict):
+        raise EdgeposeError(f"{path}: damaged contract: {TRAINING_CONTRACT} is not a JSON object")
+    if "codec" not in contract:
+        raise EdgeposeError(f"{path}: damaged contract: no `codec` in {TRAINING_CONTRACT}")
+    contract = {**contract, "codec": {**contract["codec"], **check_codec_fields(contract["codec"], str(path))}} if isinstance(
+        contract["codec"], dict) else {**contract, "codec": check_codec_fields(contract["codec"], str(path))}  # fmt: skip
+    return contract
 
 
 def load_model(path: str | Path):

@@ -103,24 +103,26 @@ def read_paddle_config(path: Path) -> dict[str, Any] | None:
     return {"pixel_scale": scale, "mean": mean, "std": std, "codec": "msra", "source": cfg.name}
 
 
-def contract_overrides(embedded: dict[str, Any] | None) -> dict[str, Any]:
-    """Fields of :class:`ModelContract` stated by an edgepose contract dict (bundle metadata)."""
+def contract_overrides(embedded: dict[str, Any] | None, where: str = "model metadata") -> dict[str, Any]:
+    """Fields of :class:`ModelContract` stated by an edgepose contract dict (bundle metadata), checked
+    strictly (:mod:`edgepose.contract_fields`): a damaged field is one EdgeposeError naming it and ``where``."""
+    from ..contract_fields import check_codec_fields, check_normalization_fields
+
     if not embedded:
         return {}
     out: dict[str, Any] = {}
     inp = embedded.get("input", {})
-    norm = inp.get("normalization")
-    if isinstance(norm, dict):
-        out.update(pixel_scale=float(norm.get("pixel_scale", 1.0)), mean=tuple(norm["mean"]), std=tuple(norm["std"]))
+    if not isinstance(inp, dict):
+        raise EdgeposeError(f"{where}: damaged contract: `input` must be an object")
+    if "normalization" in inp:
+        out.update(check_normalization_fields(inp["normalization"], where))
     if "layout" in inp:
         out["layout"] = str(inp["layout"]).upper()
-    codec = embedded.get("output", {}).get("codec", {})
-    if "name" in codec:
-        out["codec"] = check_codec(str(codec["name"]))
-    if "sigma" in codec:
-        out["sigma"] = float(codec["sigma"])
-    if "refine" in codec:
-        out["refine"] = str(codec["refine"])
+    output = embedded.get("output", {})
+    if not isinstance(output, dict):
+        raise EdgeposeError(f"{where}: damaged contract: `output` must be an object")
+    if "codec" in output:
+        out.update({("codec" if k == "name" else k): v for k, v in check_codec_fields(output["codec"], where, "output.codec").items()})
     return out
 
 

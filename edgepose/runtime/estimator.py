@@ -120,7 +120,7 @@ class PoseEstimator:
             size_hw = self.metadata.get("input", {}).get("size_hw")
             if size_hw and list(size_hw) != [int(h), int(w)]:
                 raise EdgeposeError(f"{self.path}: the contract says input {size_hw[0]}x{size_hw[1]}, the model takes {h}x{w}")
-        stated = contract_overrides(self.metadata)
+        stated = contract_overrides(self.metadata, str(self.path))
         stated_layout = stated.pop("layout", layout)
         if stated_layout != layout:
             raise EdgeposeError(f"{self.path}: the contract says layout {stated_layout}, the model's tensors are {layout}")
