@@ -1,13 +1,14 @@
 #!/bin/bash
 # Ship the fine-tuned PP-TinyPose (issue 31), from the repository root with ../shared beside it.
-# MODEL / TPU_MODEL: best.keras of the CPU-form and Edge-TPU-form runs (benchmarks/pptinypose/finetune.sh), chosen
+# MODEL: best.keras of the CPU-form run (benchmarks/pptinypose/finetune.sh); TPU_MODEL: the Edge TPU form (default:
+# the same weights lowered with `edgepose model lower`); both chosen
 # on the COCO-domain validation split. Calibration: human-labelled everyday training people. Gate: float vs int8 on
 # the validation split (--max-ap-drop 0.01). coco_val and the LSP test half are scored once, for the shipped files.
 #   POOL=/data/human-dataset bash benchmarks/pptinypose/ship.sh
 set -euo pipefail
 : "${POOL:?set POOL to the human-dataset tree}"
 MODEL=${MODEL:-runs/pptinypose/pptinypose-128x96-qat/best.keras}
-TPU_MODEL=${TPU_MODEL:-runs/pptinypose/pptinypose-edgetpu-128x96-qat/best.keras}
+TPU_MODEL=${TPU_MODEL:-}  # default: MODEL's weights in the Edge TPU lowering (interleave shuffle, same head)
 RANGES=${RANGES:-minmax}
 OUT=${OUT:-runs/pptinypose/ship}
 Q=runs/everyday/data
@@ -25,6 +26,10 @@ anns = [a for a in pool["annotations"] if a["num_keypoints"] >= 5]
 ids = {a["image_id"] for a in anns}
 write_coco(q / "calib_people.json", {**pool, "images": [i for i in pool["images"] if i["id"] in ids], "annotations": anns})
 PY
+if [ -z "$TPU_MODEL" ]; then
+  TPU_MODEL=$OUT/pptinypose-edgetpu.keras
+  $E model lower $MODEL --lowering edgetpu --out $TPU_MODEL --force
+fi
 $E calib build --data $Q/calib_people.json --images "$POOL" -n 300 --input 128x96 --out $OUT/calib --force
 $E quantize $MODEL --calib $OUT/calib --out $OUT/pptinypose_coco17_int8.tflite --ranges $RANGES --force \
   --val $Q/val_coco.json --val-images "$POOL" --max-ap-drop 0.01 | tee $OUT/gate_cpu.txt

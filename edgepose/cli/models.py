@@ -8,7 +8,7 @@ import typer
 
 from .common import command, out_console, parse_size
 
-model_app = typer.Typer(help="Models in the registry: info, import of published weights.", no_args_is_help=True)
+model_app = typer.Typer(help="Models in the registry: info, import of published weights, lowerings.", no_args_is_help=True)
 
 
 @command(model_app, "info")
@@ -50,3 +50,18 @@ def model_import(
         info = import_pptinypose(ir, out, size, lowering=lowering, force=force)
     h, w = info["input"]
     out_console.print(f"wrote {info['out']}: pptinypose {h}x{w}, {info['params']:,} weights, {info['lowering']} lowering, codec msra")
+
+
+@command(model_app, "lower")
+def model_lower(
+    model: str = typer.Argument(..., help="A pptinypose .keras (imported or fine-tuned)."),
+    out: str = typer.Option(..., "--out", help="The .keras file to write."),
+    lowering: str = typer.Option("edgetpu", "--lowering", help="cpu (5-D shuffle) | edgetpu (interleave shuffle)."),
+    head_resize: str = typer.Option("", "--head-resize", help="align_corners | half_pixel (default: keep the model's)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite OUT."),
+) -> None:
+    """The same weights in the other lowering (the CPU's fast shuffle, or the form the Edge TPU maps)."""
+    from ..models.pptinypose_import import lower_keras
+
+    info = lower_keras(model, out, lowering, head_resize or None, force=force)
+    out_console.print(f"wrote {info['out']}: {info['lowering']} lowering, {info['head_resize']} head resizes")

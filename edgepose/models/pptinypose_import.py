@@ -179,6 +179,8 @@ def import_pptinypose(
 
 def relower(model, lowering: str, head_resize: str | None = None):
     """The same weights in another lowering (a new Keras model; layer names are shared)."""
+    if head_resize not in (None, "align_corners", "half_pixel"):
+        raise EdgeposeError(f"unknown `head_resize` '{head_resize}'; choose align_corners or half_pixel")
     spec = lowering_spec(lowering, head_resize or _head_resize_of(model))
     from .registry import create_model
 
@@ -194,3 +196,20 @@ def relower(model, lowering: str, head_resize: str | None = None):
 def _head_resize_of(model) -> str:
     ups = [layer for layer in model.layers if type(layer).__name__ == "BilinearUpsample2x"]
     return "align_corners" if not ups or ups[0].align_corners else "half_pixel"
+
+
+def lower_keras(src: str | Path, out: str | Path, lowering: str, head_resize: str | None = None, force: bool = False) -> dict:
+    """Write the ``.keras`` ``src`` (a ``pptinypose`` model) in another lowering to ``out``, weights and contract
+    kept (the contract records the lowering). Returns ``{"out", "lowering", "head_resize"}``."""
+    from ..fsutil import output_file
+    from .saved import load_model, save_model, training_contract
+
+    model = load_model(src)
+    if not model.name.startswith(PPTINYPOSE_MODEL):
+        raise EdgeposeError(f"{src}: a '{model.name}' model; only pptinypose models have lowerings")
+    new = relower(model, lowering, head_resize)
+    contract = dict(training_contract(src) or {})
+    contract["lowering"] = lowering
+    with output_file(out, force=force, inputs=[src]) as tmp:
+        save_model(new, tmp, contract or None)
+    return {"out": str(out), "lowering": lowering, "head_resize": _head_resize_of(new)}
