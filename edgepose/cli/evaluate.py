@@ -46,7 +46,7 @@ def eval_(
 def predict(
     model: Path = typer.Argument(
         ...,
-        help="Pose model: 'pretrained' (the shipped int8 edgehrnet-m), .tflite (edgepose, MoveNet, PoseNet, BlazePose), "
+        help="Pose model: 'pretrained' (the shipped int8 pptinypose; 'pretrained:edgehrnet-m' the fast tier), .tflite (edgepose, MoveNet, PoseNet, BlazePose), "
         ".onnx or OpenVINO .xml heatmap models.",
     ),
     source: Path = typer.Argument(..., help="An image, a folder of images, or a video."),
@@ -84,11 +84,13 @@ def predict(
     from ..fsutil import check_output_folder, output_folder, read_json
     from ..predict import VIDEO_SUFFIXES
     from ..predict import predict as run_predict
-    from ..pretrained import pretrained_detector, pretrained_tflite
+    from ..pretrained import PREDICT, pretrained_detector, pretrained_tflite
     from ..runtime.peers import open_pose_model
 
     if str(model) == "pretrained" and not model.exists():
-        model = pretrained_tflite()
+        model = pretrained_tflite(PREDICT)
+    elif str(model).startswith("pretrained:") and not model.exists():  # pretrained:edgehrnet-m, the fast tier
+        model = pretrained_tflite(str(model).split(":", 1)[1])
     if detector is None and coco is None:
         detector = pretrained_detector()
     elif detector is not None and str(detector) == "none" and not detector.exists():

@@ -26,7 +26,7 @@ def quantize(
     max_ap_drop: Optional[float] = typer.Option(None, "--max-ap-drop", help="Fail (exit 3) when AP drops by more than this."),
     layer_report: bool = typer.Option(False, "--layer-report", help="Per-layer int8 error report (worst layers first)."),
     float_layers: str = typer.Option("", "--float-layers", help="Comma-separated tensor names to keep in float (int8)."),
-    ranges: str = typer.Option("minmax", "--ranges", help="int8 activation ranges: minmax (calibrated) | mse (least error)."),
+    ranges: str = typer.Option("minmax", "--ranges", help="int8 activation ranges: minmax (TFLite calibrated) | mse (least error) | tied (edgepose min/max with TFLite scale ties; what train --qat trains with)."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
     equalize: bool = typer.Option(
         True, "--equalize/--no-equalize", help="Exact residual-stream channel equalization before int8 (float unchanged)."

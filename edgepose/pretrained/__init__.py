@@ -1,7 +1,8 @@
 """Pretrained weights shipped with the package (see ``MODEL_CARD.md`` beside this file).
 
 ``pretrained_keras(name)`` is the ``.keras`` checkpoint to fine-tune from (``edgepose train
---init pretrained``); ``pretrained_tflite(name)`` the int8 TFLite model for the runtime;
+--init pretrained``); ``pretrained_tflite(name)`` the int8 TFLite model for the runtime
+(``edgepose predict pretrained`` takes :data:`PREDICT`, ``pretrained:NAME`` another tier);
 ``pretrained_detector()`` the int8 person detector (YOLOX-nano, Apache-2.0: ``LICENSE-YOLOX.txt``
 and ``NOTICE`` beside it) that ``edgepose predict`` uses unless told otherwise.
 """
@@ -13,9 +14,13 @@ from pathlib import Path
 from ..errors import EdgeposeError
 
 HERE = Path(__file__).resolve().parent
-DEFAULT = "edgehrnet-m"  # the model `--init pretrained`, the examples and the tests use
+DEFAULT = "edgehrnet-m"  # the fast tier: the examples and the tests use it (small, quick to train)
+PREDICT = "pptinypose"  # the accurate tier: what `edgepose predict pretrained` runs
 SHIPPED = {
     # registry name -> (keras file, int8 tflite file)
+    "pptinypose": ("pptinypose_coco17.keras", "pptinypose_coco17_int8.tflite"),  # CPU form (5-D shuffle)
+    # the same weights lowered for the Edge TPU (interleave shuffle): fine-tune from the same .keras
+    "pptinypose-edgetpu": ("pptinypose_coco17.keras", "pptinypose-edgetpu_coco17_int8.tflite"),
     "edgehrnet-m": ("edgehrnet-m_coco17.keras", "edgehrnet-m_coco17_int8.tflite"),
 }
 

@@ -34,7 +34,9 @@ def quantize(
     per-layer report) stay in float in an int8 model; that implies ``allow_float``. Returns
     the verification report of the file. ``ranges`` (int8): ``minmax`` keeps TFLite's calibrated
     activation ranges; ``mse`` narrows each to the range of least quantization error
-    (:mod:`.ranges`). The model contract ``train`` wrote into a ``.keras`` path (or ``contract``, that
+    (:mod:`.ranges`); ``tied`` measures min/max itself with the scale ties TFLite imposes (concatenations,
+    slices, shuffles, padding, resizes) and hands them to the converter as fake-quant ranges: the ranges
+    ``train --qat`` trains with (:mod:`.qat`). The model contract ``train`` wrote into a ``.keras`` path (or ``contract``, that
     dict, for a model object) is embedded in ``out`` (edgepose and standard TFLite metadata), so every
     reader decodes with the trained codec and sigma. ``equalize`` (int8, int16x8) first runs the exact
     residual-stream equalization (:mod:`.equalize`) on the calibration crops; the report's
@@ -56,7 +58,14 @@ def quantize(
         from .equalize import equalize as equalize_streams
 
         model, equalization = equalize_streams(model, calib.astype(np.float32))
-    converter = make_converter(model, fmt, calib, io)
+    if ranges == "tied":  # the activation ranges the quantizer in the loop trains with, handed to the converter
+        from .qat import calibrate_ranges, quantizer_in_the_loop
+
+        traced, fake_quant = quantizer_in_the_loop(model, weights=False)
+        calibrate_ranges(traced, fake_quant, calib.astype(np.float32))
+        converter = make_converter(traced, fmt, calib, io)
+    else:
+        converter = make_converter(model, fmt, calib, io)
     try:
         with quiet_stderr(), warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -64,7 +73,7 @@ def quantize(
                 if fmt != "int8":
                     raise EdgeposeError("`float_layers` applies to `fmt` int8 only")
                 flatbuffer = _selectively_quantized(converter, calib, float_layers)
-            elif ranges != "minmax":
+            elif ranges == "mse":
                 from .ranges import quantize_with_ranges
 
                 flatbuffer, _ = quantize_with_ranges(converter, calib.astype(np.float32), ranges)

@@ -112,9 +112,11 @@ def _layer_classes():
     return ActivationFakeQuant, WeightQuantized
 
 
-def quantizer_in_the_loop(model) -> tuple[Any, list[Any]]:
+def quantizer_in_the_loop(model, weights: bool = True) -> tuple[Any, list[Any]]:
     """``(qmodel, fake_quant_layers)``: ``model`` with int8 fake quantization (see module docstring),
-    sharing ``model``'s variables. Call :func:`calibrate_ranges` before training or evaluating it."""
+    sharing ``model``'s variables. Call :func:`calibrate_ranges` before training or evaluating it.
+    ``weights=False`` leaves the weights to the converter (it quantizes them exactly so) and keeps only the
+    activation quantizers: the form TFLite converts with the trained ranges (:func:`convert_with_trained_ranges`)."""
     import keras
 
     ActivationFakeQuant, WeightQuantized = _layer_classes()
@@ -147,7 +149,7 @@ def quantizer_in_the_loop(model) -> tuple[Any, list[Any]]:
             continue
         args = [mapped[id(t)] for t in ins]
         arg = args if len(args) > 1 or kind in ("Add", "Concatenate", "InterleaveShuffle", "Multiply") else args[0]
-        if kind in ("Conv2D", "DepthwiseConv2D", "Dense"):
+        if weights and kind in ("Conv2D", "DepthwiseConv2D", "Dense"):
             y = WeightQuantized(layer, name=f"{layer.name}_wq")(arg)
         else:
             y = layer(arg)
