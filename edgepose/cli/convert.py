@@ -56,8 +56,9 @@ def convert(
         _convert_detector(model, out, fmt, calib_images, calib_count, ranges, gate_data, gate_images, max_ap_drop, force)
         return
 
+    assumption = ""  # said once the conversion has worked (a refused run prints its one error line only)
     if normalize is None and not (mean and std):
-        normalize = _described_normalization(model)
+        normalize, assumption = _described_normalization(model)
     m, s = unit_mean_std(normalize or "imagenet")
     m = triple(mean, "mean") if mean else m
     s = triple(std, "std") if std else s
@@ -68,6 +69,8 @@ def convert(
     crops = load_calibration(calib) if calib is not None else None
     with output_file(out, force=force, inputs=[model, calib]) as tmp, err_console.status(f"onnx2tf: {model.name} -> {fmt}"):
         res = convert_onnx(model, tmp, fmt, calib=crops, layout=input_layout, mean=m, std=s, codec=codec, name=out.stem)
+    if assumption:
+        err_console.print(assumption, soft_wrap=True, highlight=False)
     for note in res["legacy_notes"]:
         err_console.print(f"legacy ONNX: {note}", soft_wrap=True, highlight=False)
     v, c = res["verify"], res["compare"]
@@ -152,9 +155,9 @@ def export_onnx(
         out_console.print(f"contract carried in metadata_props (edgepose.contract): codec {res['contract']['codec']['name']}")
 
 
-def _described_normalization(model: Path) -> str:
-    """The input normalisation an ONNX file describes (``edgepose export-onnx`` writes it); where it says
-    nothing, ImageNet's, announced on stderr with how to change it."""
+def _described_normalization(model: Path) -> tuple[str, str]:
+    """``(normalisation, what to tell the user)``: what an ONNX file describes (``edgepose export-onnx`` writes it),
+    or, where it says nothing, ImageNet's with a line saying so and how to change it."""
     try:
         import onnx
 
@@ -164,12 +167,8 @@ def _described_normalization(model: Path) -> str:
     except Exception:  # unreadable files get their one line from the conversion itself
         described = None
     if described:
-        err_console.print(f"input: {described['normalization']} normalisation, as {model.name} describes it", highlight=False)
-        return described["normalization"]
-    err_console.print(
-        f"{model.name} does not describe its input: assuming RGB with ImageNet mean/std on [0, 1] pixels; "
-        "pass --normalize raw | unit | symmetric (or --mean/--std) if it expects something else",
-        soft_wrap=True,
-        highlight=False,
+        return described["normalization"], f"input: {described['normalization']} normalisation, as {model.name} describes it"
+    return "imagenet", (
+        f"{model.name} does not describe its input: assumed RGB with ImageNet mean/std on [0, 1] pixels; "
+        "pass --normalize raw | unit | symmetric (or --mean/--std) if it expects something else"
     )
-    return "imagenet"
