@@ -6,4 +6,8 @@ SIGMA = 2.0  # Gaussian target sigma, heatmap pixels
 THREADS = 2  # CPU threads of batch jobs (predict, bench, teacher labels); latency runs say their own
 INPUT_SIZE = (96, 128)  # model input (width, height)
 INPUT_TEXT = f"{INPUT_SIZE[1]}x{INPUT_SIZE[0]}"  # the same as the CLI writes sizes: HEIGHTxWIDTH
+# int8 activation ranges of `quantize` (measured, docs/pptinypose.md): "auto" takes "tied" for a model trained with the
+# quantizer in the loop (its contract says qat; pptinypose v5.0: drop 0.001 vs minmax 0.031, mse 0.077) and "mse"
+# otherwise (edgehrnet-m v4.0: drop 0.0007 vs minmax 0.0016, tied 0.0098), on the COCO-domain validation split
+RANGES = "auto"
 DETECTOR_SCORE_THRESHOLD = 0.3  # people kept by every person detector (mmpose's demo bbox_thr)

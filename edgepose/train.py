@@ -88,7 +88,7 @@ def make_train_step(model, optimizer, ohkm_topk: int = 0, replicas: int = 1):
     return step
 
 
-def model_contract(model_name: str, codec: HeatmapCodec) -> dict[str, Any]:
+def model_contract(model_name: str, codec: HeatmapCodec, qat: bool = False) -> dict[str, Any]:
     """The contract every checkpoint of a run carries (:func:`edgepose.models.saved.save_model`):
     the codec by registry name with its sigma and pixel mapping, the input, the keypoints and flip
     pairs. ``quantize`` embeds it in the TFLite file; estimators, the gate, ``bundle`` and ``predict``
@@ -104,6 +104,7 @@ def model_contract(model_name: str, codec: HeatmapCodec) -> dict[str, Any]:
         "input": {"size_hw": [int(h), int(w)], "pixels": "RGB 0..255 (normalisation inside the model)"},
         "keypoints": list(COCO_KEYPOINTS),
         "flip_pairs": [list(p) for p in FLIP_PAIRS],
+        "qat": bool(qat),  # trained with the int8 quantizer in the loop: quantize picks the ranges it trained with
     }
 
 
@@ -201,7 +202,7 @@ def train(
         )
     keras.utils.set_random_seed(cfg.seed)
     codec = codec_for(cfg.input_size, cfg.sigma, name=cfg.codec)
-    contract = model_contract(cfg.model, codec)
+    contract = model_contract(cfg.model, codec, qat=cfg.qat)
     with strategy.scope():  # variables (model, optimizer, epoch) live on every replica
         model = create_model(cfg.model, cfg.input_size)
         if cfg.init:

@@ -36,7 +36,7 @@ def tiny_run(synth_set, tmp_path_factory) -> dict:
     calib = load_calibration(out / "calib", TINY_INPUT)
     model = load_model(summary["checkpoint"])
     fp32 = quantize(model, out / "model_fp32.tflite", "fp32")
-    int8 = quantize(model, out / "model_int8.tflite", "int8", calib=calib, io="int8")
+    int8 = quantize(model, out / "model_int8.tflite", "int8", calib=calib, io="int8", ranges="minmax")
     return {
         "summary": summary,
         "fp32": Path(fp32["path"]),

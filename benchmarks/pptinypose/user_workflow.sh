@@ -54,7 +54,7 @@ $E train $W/train.json --images $W/yolo --model pptinypose --init pretrained --q
   --epochs $EPOCHS --epoch-size $EPOCH_SIZE --batch 32 --lr 3e-5 --warmup-epochs 0.2 --val $W/valid.json --val-images $W/yolo \
   --out $W/run --force
 $E calib build --data $W/train.json --images $W/yolo -n 200 --input 128x96 --out $W/calib --force
-$E quantize $W/run/best.keras --calib $W/calib --out $W/model_int8.tflite --val $W/valid.json --val-images $W/yolo \
+$E quantize $W/run/best.keras --calib $W/calib --out $W/model_int8.tflite --ranges tied --val $W/valid.json --val-images $W/yolo \
   --max-ap-drop 0.01 --force | tee $W/gate.txt
 echo "## after: the fine-tuned int8 model on the valid split"
 $E bench accuracy $W/model_int8.tflite --data $W/valid.json --images $W/yolo --out $W/after --force | grep -A2 "^| AP |"

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from ..defaults import INPUT_TEXT
+from ..defaults import INPUT_TEXT, RANGES
 from ..errors import EdgeposeError, GateFailed
 from .common import RichReporter, app, command, err_console, out_console, parse_size
 
@@ -26,7 +26,10 @@ def quantize(
     max_ap_drop: Optional[float] = typer.Option(None, "--max-ap-drop", help="Fail (exit 3) when AP drops by more than this."),
     layer_report: bool = typer.Option(False, "--layer-report", help="Per-layer int8 error report (worst layers first)."),
     float_layers: str = typer.Option("", "--float-layers", help="Comma-separated tensor names to keep in float (int8)."),
-    ranges: str = typer.Option("minmax", "--ranges", help="int8 activation ranges: minmax (TFLite calibrated) | mse (least error) | tied (edgepose min/max with TFLite scale ties; what train --qat trains with)."),
+    ranges: str = typer.Option(
+        RANGES, "--ranges", help="int8 activation ranges: auto (tied after train --qat, else mse) | minmax (TFLite "
+        "calibrated) | mse (least error) | tied (edgepose min/max with TFLite scale ties; what train --qat trains with)."
+    ),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
     equalize: bool = typer.Option(
         True, "--equalize/--no-equalize", help="Exact residual-stream channel equalization before int8 (float unchanged)."
@@ -73,6 +76,8 @@ def quantize(
     report = res["report"]
     ops = ", ".join(f"{k}x{v}" for k, v in report["ops"].items())
     out_console.print(f"{fmt} model: {report['size_bytes'] / 1024:.0f} KiB; ops: {ops}")
+    if report.get("ranges"):
+        out_console.print(f"activation ranges: {report['ranges']}")
     eq = report.get("equalization")
     if eq:
         out_console.print(f"equalization: {eq['groups']} channel groups rescaled (largest factor {eq['max_factor']:.1f})")

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from .._quiet import quiet_stderr
+from ..defaults import RANGES
 from ..errors import EdgeposeError
 from ..fsutil import atomic_write_bytes
 from .converter import FORMATS, IO_TYPES, make_converter, representative_dataset  # noqa: F401
@@ -23,7 +24,7 @@ def quantize(
     io: str = "int8",
     allow_float: bool = False,
     float_layers: list[str] | None = None,
-    ranges: str = "minmax",
+    ranges: str = RANGES,
     contract: dict[str, Any] | None = None,
     equalize: bool = True,
 ) -> dict[str, Any]:
@@ -32,7 +33,8 @@ def quantize(
     ``calib`` (``uint8 [N, H, W, 3]`` crops) is required for ``int8``/``int16x8``. ``io``
     sets the int8 model's input/output type. ``float_layers`` (TFLite tensor names from the
     per-layer report) stay in float in an int8 model; that implies ``allow_float``. Returns
-    the verification report of the file. ``ranges`` (int8): ``minmax`` keeps TFLite's calibrated
+    the verification report of the file (``ranges`` says which ranges were used). ``ranges`` (int8):
+    ``auto`` picks ``tied`` for a model trained with the quantizer in the loop, ``mse`` otherwise; ``minmax`` keeps TFLite's calibrated
     activation ranges; ``mse`` narrows each to the range of least quantization error
     (:mod:`.ranges`); ``tied`` measures min/max itself with the scale ties TFLite imposes (concatenations,
     slices, shuffles, padding, resizes) and hands them to the converter as fake-quant ranges: the ranges
@@ -46,13 +48,15 @@ def quantize(
 
     if ranges not in RANGE_METHODS:
         raise EdgeposeError(f"unknown `ranges` '{ranges}'; choose one of: {', '.join(RANGE_METHODS)}")
-    if ranges != "minmax" and (fmt != "int8" or float_layers):
+    if ranges not in ("minmax", "auto") and (fmt != "int8" or float_layers):
         raise EdgeposeError("`ranges` other than minmax applies to `fmt` int8 without `float_layers`")
     if isinstance(model, (str, Path)):
         from ..models.saved import load_model, training_contract
 
         contract = contract or training_contract(model)
         model = load_model(model)
+    if ranges == "auto":
+        ranges = resolve_ranges(contract) if fmt == "int8" and not float_layers else "minmax"
     equalization = None
     if equalize and fmt in ("int8", "int16x8") and calib is not None and len(calib):
         from .equalize import equalize as equalize_streams
@@ -90,7 +94,15 @@ def quantize(
         embed_training_contract(path, contract)
     if equalization is not None:
         report["equalization"] = equalization
+    if fmt == "int8":
+        report["ranges"] = ranges
     return report
+
+
+def resolve_ranges(contract: dict[str, Any] | None) -> str:
+    """``auto`` ranges: ``tied`` for a model trained with the quantizer in the loop (its contract says ``qat``),
+    ``mse`` otherwise (measured on the shipped models; :data:`edgepose.defaults.RANGES`)."""
+    return "tied" if (contract or {}).get("qat") else "mse"
 
 
 def embed_training_contract(path: str | Path, contract: dict[str, Any]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from ..defaults import RANGES
 from ..errors import EdgeposeError, GateFailed
 
 
@@ -21,7 +22,7 @@ def gated_quantize(
     max_ap_drop: float | None = None,
     layer_report: bool = False,
     float_layers: Sequence[str] = (),
-    ranges: str = "minmax",
+    ranges: str = RANGES,
     force: bool = False,
     equalize: bool = True,
     on_stage: Callable[[str], None] | None = None,
@@ -85,7 +86,7 @@ def gated_quantize(
                 failure = GateFailed(
                     f"accuracy gate failed: {'; '.join(gate['reasons'])}; the model was not written to {out} (report: "
                     f"{out.with_suffix('.gate.md')}). Try `fmt` int16x8, `float_layers` from `layer_report`, "
-                    "`ranges` mse, or a calibration set built from your own data ('edgepose calib build')"
+                    "another `ranges` (tied after training with `qat`, else mse), or a calibration set built from your own data ('edgepose calib build')"
                 )
                 failure.gate = gate
                 raise failure

@@ -24,7 +24,7 @@ import numpy as np
 from ..defaults import THREADS
 from ..errors import EdgeposeError
 
-RANGE_METHODS = ("minmax", "mse", "tied")  # tied: edgepose's min/max with TFLite's scale ties, as trained by --qat
+RANGE_METHODS = ("auto", "minmax", "mse", "tied")  # tied: edgepose's min/max with TFLite's scale ties, as trained by --qat
 SILU_FLOOR = -8.0
 HIST_BINS = 2048
 LEVELS = 255  # int8 steps
