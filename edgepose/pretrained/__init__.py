@@ -19,8 +19,8 @@ PREDICT = "pptinypose"  # the accurate tier: what `edgepose predict pretrained` 
 SHIPPED = {
     # registry name -> (keras file, int8 tflite file)
     "pptinypose": ("pptinypose_coco17.keras", "pptinypose_coco17_int8.tflite"),  # CPU form (5-D shuffle)
-    # the same weights lowered for the Edge TPU (interleave shuffle): fine-tune from the same .keras
-    "pptinypose-edgetpu": ("pptinypose_coco17.keras", "pptinypose-edgetpu_coco17_int8.tflite"),
+    # the Edge TPU form: interleave shuffle, half-pixel head resizes (its head fine-tuned for them): 100 % on the TPU
+    "pptinypose-edgetpu": ("pptinypose-edgetpu_coco17.keras", "pptinypose-edgetpu_coco17_int8.tflite"),
     "edgehrnet-m": ("edgehrnet-m_coco17.keras", "edgehrnet-m_coco17_int8.tflite"),
 }
 
