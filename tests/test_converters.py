@@ -85,13 +85,11 @@ def test_nchw_onnx_to_int8_offline_matches_onnxruntime(onnx2tf_ready, tiny_run, 
 
 def test_keras_to_onnx_and_back_to_int8(onnx2tf_ready, tiny_run, tmp_path):
     pytest.importorskip("tf2onnx")
-    from converters.keras_onnx import export_onnx
-    from converters.onnx_tflite import convert_onnx
-    from edgepose.quantize import load_calibration
-
     import onnx
 
-    from converters.keras_onnx import onnx_input_description
+    from converters.keras_onnx import export_onnx, onnx_input_description
+    from converters.onnx_tflite import convert_onnx
+    from edgepose.quantize import load_calibration
 
     exported = export_onnx(tiny_run["summary"]["checkpoint"], tmp_path / "m.onnx")
     assert exported["max_abs_error"] < 1e-4 and exported["input"] == [1, 64, 64, 3]

@@ -22,7 +22,9 @@ def convert(
     calib: Optional[Path] = typer.Option(None, "--calib", help="Calibration folder (from 'edgepose calib build')."),
     input_layout: str = typer.Option("auto", "--input-layout", help="auto | nchw | nhwc"),
     normalize: Optional[str] = typer.Option(
-        None, "--normalize", help="The ONNX model's input: imagenet | unit | symmetric | raw (default: what the file says, else imagenet)."
+        None,
+        "--normalize",
+        help="The ONNX model's input: imagenet | unit | symmetric | raw (default: what the file says, else imagenet).",
     ),
     mean: str = typer.Option("", "--mean", help="Override: per-channel mean on [0,1] pixels, e.g. 0.5,0.5,0.5."),
     std: str = typer.Option("", "--std", help="Override: per-channel std on [0,1] pixels."),

@@ -46,7 +46,8 @@ def eval_(
 def predict(
     model: Path = typer.Argument(
         ...,
-        help="Pose model: 'pretrained' (the shipped int8 pptinypose; 'pretrained:edgehrnet-m' the fast tier), .tflite (edgepose, MoveNet, PoseNet, BlazePose), "
+        help="Pose model: 'pretrained' (the shipped int8 pptinypose; 'pretrained:edgehrnet-m' the fast tier), "
+        ".tflite (edgepose, MoveNet, PoseNet, BlazePose), "
         ".onnx or OpenVINO .xml heatmap models.",
     ),
     source: Path = typer.Argument(..., help="An image, a folder of images, or a video."),

@@ -49,7 +49,9 @@ def model_import(
     with out_console.status("reading the IR and building the model"):
         info = import_pptinypose(ir, out, size, lowering=lowering, force=force)
     h, w = info["input"]
-    out_console.print(f"wrote {info['out']}: pptinypose {h}x{w}, {info['params']:,} weights, {info['lowering']} lowering, codec msra")
+    out_console.print(
+        f"wrote {info['out']}: pptinypose {h}x{w}, {info['params']:,} weights, {info['lowering']} lowering, codec msra"
+    )
 
 
 @command(model_app, "lower")

@@ -15,7 +15,10 @@ import numpy as np
 
 from ..errors import EdgeposeError
 
-_DTYPES = {"f16": np.float16, "f32": np.float32, "i32": np.int32, "i64": np.int64, "u8": np.uint8, "i8": np.int8, "u64": np.uint64, "u32": np.uint32}
+_DTYPES = {
+    "f16": np.float16, "f32": np.float32, "i32": np.int32, "i64": np.int64,
+    "u8": np.uint8, "i8": np.int8, "u64": np.uint64, "u32": np.uint32,
+}  # fmt: skip
 
 
 @dataclass

@@ -46,7 +46,9 @@ def ir_conv_weights(graph: IRGraph) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         adds = [n for n in consumers.get(conv.id, []) if n.type == "Add"]
         bias_nodes = [a for a in adds if any(graph.const(s) is not None for s, _ in a.inputs)]
         if weight is None or len(bias_nodes) != 1:
-            raise EdgeposeError(f"{graph.source.name}: convolution {conv.name} has no constant weight and bias; not a PP-TinyPose IR")
+            raise EdgeposeError(
+                f"{graph.source.name}: convolution {conv.name} has no constant weight and bias; not a PP-TinyPose IR"
+            )
         add = bias_nodes[0]
         bias = next(graph.const(s) for s, _ in add.inputs if graph.const(s) is not None).reshape(-1)
         m = _BN.search(add.name)
@@ -55,7 +57,9 @@ def ir_conv_weights(graph: IRGraph) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         elif not any(n.type == "Convolution" for n in _downstream_convs(graph, consumers, add.id)):
             name = "heatmaps"
         else:
-            raise EdgeposeError(f"{graph.source.name}: convolution {conv.name} has no Paddle BatchNorm name; not a PP-TinyPose IR")
+            raise EdgeposeError(
+                f"{graph.source.name}: convolution {conv.name} has no Paddle BatchNorm name; not a PP-TinyPose IR"
+            )
         if name in out:
             raise EdgeposeError(f"{graph.source.name}: two convolutions map to {name}; not a PP-TinyPose IR")
         w = weight.astype(np.float32)
@@ -171,7 +175,8 @@ def import_pptinypose(
     spec = lowering_spec(lowering)
     model = load_pptinypose_ir(ir, input_size, spec=spec)
     h, w = model.input.shape[1:3]
-    contract = pptinypose_contract((w, h), lowering, source=f"PaddleDetection PP-TinyPose (OpenVINO IR {Path(ir).parent.name}/{Path(ir).name})")
+    source = f"PaddleDetection PP-TinyPose (OpenVINO IR {Path(ir).parent.name}/{Path(ir).name})"
+    contract = pptinypose_contract((w, h), lowering, source=source)
     with output_file(out, force=force, inputs=[ir]) as tmp:
         save_model(model, tmp, contract)
     return {"out": str(out), "input": [int(h), int(w)], "params": int(model.count_params()), "lowering": lowering}

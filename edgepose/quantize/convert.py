@@ -34,7 +34,8 @@ def quantize(
     sets the int8 model's input/output type. ``float_layers`` (TFLite tensor names from the
     per-layer report) stay in float in an int8 model; that implies ``allow_float``. Returns
     the verification report of the file (``ranges`` says which ranges were used). ``ranges`` (int8):
-    ``auto`` picks ``tied`` for a model trained with the quantizer in the loop, ``mse`` otherwise; ``minmax`` keeps TFLite's calibrated
+    ``auto`` picks ``tied`` for a model trained with the quantizer in the loop, ``mse`` otherwise;
+    ``minmax`` keeps TFLite's calibrated
     activation ranges; ``mse`` narrows each to the range of least quantization error
     (:mod:`.ranges`); ``tied`` measures min/max itself with the scale ties TFLite imposes (concatenations,
     slices, shuffles, padding, resizes) and hands them to the converter as fake-quant ranges: the ranges

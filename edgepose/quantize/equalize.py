@@ -198,7 +198,8 @@ def equalize(
         outs = probe(np.asarray(calib[start : start + batch], np.float32), training=False)
         outs = outs if isinstance(outs, (list, tuple)) else [outs]
         for k, value in zip(keys, outs):
-            v = np.abs(np.asarray(value)).reshape(value.shape[0], -1, ranges[k].size) if len(value.shape) > 2 else np.abs(np.asarray(value))[:, None, :]
+            v = np.abs(np.asarray(value))
+            v = v.reshape(v.shape[0], -1, ranges[k].size) if v.ndim > 2 else v[:, None, :]
             ranges[k] = np.maximum(ranges[k], v.max(axis=(0, 1)))
     factors: dict[tuple[int, int], float] = {}
     for _ in range(2):  # medians move once large channels shrink: a second pass settles them

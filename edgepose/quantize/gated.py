@@ -86,7 +86,8 @@ def gated_quantize(
                 failure = GateFailed(
                     f"accuracy gate failed: {'; '.join(gate['reasons'])}; the model was not written to {out} (report: "
                     f"{out.with_suffix('.gate.md')}). Try `fmt` int16x8, `float_layers` from `layer_report`, "
-                    "another `ranges` (tied after training with `qat`, else mse), or a calibration set built from your own data ('edgepose calib build')"
+                    "another `ranges` (tied after training with `qat`, else mse), or a calibration set built from "
+                    "your own data ('edgepose calib build')"
                 )
                 failure.gate = gate
                 raise failure

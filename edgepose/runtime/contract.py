@@ -122,7 +122,8 @@ def contract_overrides(embedded: dict[str, Any] | None, where: str = "model meta
     if not isinstance(output, dict):
         raise EdgeposeError(f"{where}: damaged contract: `output` must be an object")
     if "codec" in output:
-        out.update({("codec" if k == "name" else k): v for k, v in check_codec_fields(output["codec"], where, "output.codec").items()})
+        checked = check_codec_fields(output["codec"], where, "output.codec")
+        out.update({("codec" if k == "name" else k): v for k, v in checked.items()})
     return out
 
 
