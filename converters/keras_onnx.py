@@ -71,12 +71,12 @@ def export_onnx(model: Any, out: str | Path, opset: int = 17, check_samples: int
             "contract": contract}  # fmt: skip
 
 
-def onnx_contract(model) -> dict[str, Any] | None:
-    """The ``edgepose.contract`` metadata of an ONNX model (``export_onnx``), or None."""
+def _metadata_json(model, key: str) -> dict[str, Any] | None:
+    """The JSON object an ONNX model's ``metadata_props`` holds under ``key``, or None (absent, not JSON, not an object)."""
     import json
 
     for entry in model.metadata_props:
-        if entry.key == ONNX_CONTRACT_KEY:
+        if entry.key == key:
             try:
                 value = json.loads(entry.value)
             except ValueError:
@@ -85,15 +85,12 @@ def onnx_contract(model) -> dict[str, Any] | None:
     return None
 
 
+def onnx_contract(model) -> dict[str, Any] | None:
+    """The ``edgepose.contract`` metadata of an ONNX model (``export_onnx``), or None."""
+    return _metadata_json(model, ONNX_CONTRACT_KEY)
+
+
 def onnx_input_description(model) -> dict[str, Any] | None:
     """The ``edgepose.input`` metadata of an ONNX model (layout, pixels, normalization), or None."""
-    import json
-
-    for entry in model.metadata_props:
-        if entry.key == ONNX_INPUT_KEY:
-            try:
-                value = json.loads(entry.value)
-            except ValueError:
-                return None
-            return value if isinstance(value, dict) and isinstance(value.get("normalization"), str) else None
-    return None
+    value = _metadata_json(model, ONNX_INPUT_KEY)
+    return value if value is not None and isinstance(value.get("normalization"), str) else None

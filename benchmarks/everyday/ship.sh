@@ -21,17 +21,7 @@ PRE=edgepose/pretrained
 E=.venv/bin/edgepose
 mkdir -p $OUT
 # calibration people: the human-labelled everyday training people (COCO-train boxes), never validation
-.venv/bin/python - "$Q" <<'PY'
-import json, sys
-from pathlib import Path
-from edgepose.data.coco import write_coco
-q = Path(sys.argv[1])
-pool = json.loads((q / "pool_train_teacher.json").read_text())
-anns = [a for a in pool["annotations"] if a["num_keypoints"] >= 5]
-ids = {a["image_id"] for a in anns}
-write_coco(q / "calib_people.json", {**pool, "images": [i for i in pool["images"] if i["id"] in ids], "annotations": anns})
-print(f"calibration pool: {len(anns)} human-labelled everyday people in {len(ids)} images")
-PY
+.venv/bin/python benchmarks/everyday/calib_people.py "$Q"
 export RANGES=${RANGES:-mse}  # int8 activation ranges of least error: the min/max ranges failed this gate (drop 0.0091)
 CALIB_JSON=$Q/calib_people.json CALIB_IMAGES="$POOL" EDGEPOSE=$E bash benchmarks/pretrained.sh $MODEL $OUT $INPUT
 $E quantize $MODEL --format int8 --calib $OUT/calib --out $OUT/model_int8.tflite --force --ranges $RANGES \

@@ -16,16 +16,7 @@ D=../shared/data
 E=.venv/bin/edgepose
 PRE=edgepose/pretrained
 mkdir -p $OUT
-.venv/bin/python - "$Q" <<'PY'
-import json, sys
-from pathlib import Path
-from edgepose.data.coco import write_coco
-q = Path(sys.argv[1])
-pool = json.loads((q / "pool_train_teacher.json").read_text())
-anns = [a for a in pool["annotations"] if a["num_keypoints"] >= 5]
-ids = {a["image_id"] for a in anns}
-write_coco(q / "calib_people.json", {**pool, "images": [i for i in pool["images"] if i["id"] in ids], "annotations": anns})
-PY
+.venv/bin/python benchmarks/everyday/calib_people.py "$Q"
 if [ -z "$TPU_MODEL" ]; then
   TPU_MODEL=$OUT/pptinypose-edgetpu.keras
   $E model lower $MODEL --lowering edgetpu --out $TPU_MODEL --force
