@@ -143,7 +143,8 @@ def train(
     cfg.check()
     if resume and force:
         raise EdgeposeError("`resume` and `force` contradict each other: `force` would delete the run to resume")
-    if resume and not (Path(out_dir) / "state").is_dir():
+    if resume and not any((Path(out_dir) / name).exists() for name in ("state", "train_log.json")):
+        # a log without state/ is a run killed between its first log and its first state: it starts over
         raise EdgeposeError(f"nothing to resume in {out_dir}: no state/ folder from an earlier training run")
     from .fsutil import check_apart, prepare_output_dir
 

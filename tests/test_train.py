@@ -99,6 +99,22 @@ def test_mirrored_strategy_on_two_logical_cpus(synth_set, tmp_path):
     assert (tmp_path / "run/last.keras").is_file()
 
 
+def test_a_run_killed_between_its_first_log_and_its_first_state_resumes_from_the_start(synth_set, tmp_path):
+    """The log is written before the state, so a kill between the two leaves train_log.json and no
+    state/ (CI hit it: SIGKILL right after the first log); ``resume`` then redoes epoch 1."""
+    pytest.importorskip("tensorflow")
+    import shutil
+
+    from edgepose.train import TrainConfig, train
+
+    cfg = TrainConfig(model="edgehrnet-t", input_size=(64, 64), epochs=1, batch_size=8, seed=4)
+    first = train(synth_set["json"], synth_set["images"], tmp_path / "run", cfg)
+    shutil.rmtree(tmp_path / "run/state")
+    again = train(synth_set["json"], synth_set["images"], tmp_path / "run", cfg, resume=True)
+    assert [h["epoch"] for h in again["history"]] == [1]
+    assert again["steps"] == first["steps"] and again["loss"] == pytest.approx(first["loss"], rel=1e-4)
+
+
 def test_kill_9_then_resume_ends_like_the_uninterrupted_run(synth_set, tmp_path):
     """The CLI run is killed with SIGKILL after its first epoch; ``--resume`` must finish with
     the same losses and validation AP as the same run left alone."""
