@@ -30,7 +30,7 @@ import numpy as np
 from edgepose.errors import EdgeposeError
 from edgepose.fsutil import atomic_write_bytes
 
-from .onnx_tflite import _load_onnx, _onnx2tf, onnx_input_contract
+from .onnx_tflite import int8_from_saved_model, load_onnx, onnx_input_contract, run_onnx2tf
 
 FORMATS = ("fp32", "int8")
 
@@ -50,7 +50,7 @@ def is_yolox_file(path: str | Path) -> bool:
     """Whether the ONNX file at ``path`` is a YOLOX export (False for anything unreadable: the pose
     path reports that)."""
     try:
-        model, _ = _load_onnx(Path(path))
+        model, _ = load_onnx(Path(path))
     except EdgeposeError:
         return False
     return is_yolox(model)
@@ -110,7 +110,7 @@ def convert_detector(
     if not images:
         raise EdgeposeError("`images`: a detector conversion needs calibration photos (a folder of images)")
     src = Path(onnx_path)
-    model, _ = _load_onnx(src)
+    model, _ = load_onnx(src)
     contract = onnx_input_contract(model)
     canvases = detector_calibration(images, (contract["width"], contract["height"]))
     feeds = [
@@ -124,36 +124,59 @@ def convert_detector(
         work = Path(tmp)
         prepared = work / "model.onnx"
         onnx.save(heads, str(prepared))
-        folder = _onnx2tf(prepared, work, contract["name"], None, timeout_s, contract["layout"] == "nhwc")
+        folder = run_onnx2tf(prepared, work, contract["name"], None, timeout_s, contract["layout"] == "nhwc")
         changed: list[dict[str, Any]] = []
         if fmt == "fp32":
             flatbuffer = (folder / "model_float32.tflite").read_bytes()
         else:
-            flatbuffer, changed = _int8_from_saved_model(folder, canvases, ranges)
+            flatbuffer, changed = int8_from_saved_model(folder, canvases, ranges, "the detector")
         atomic_write_bytes(out, flatbuffer)
     return {"verify": verify_tflite(out, expect=fmt), "focus_to_conv": focus, "split": split_rows,
             "changed_ranges": len(changed), "contract": contract}  # fmt: skip
 
 
-def _int8_from_saved_model(folder: Path, canvases: np.ndarray, ranges: str) -> tuple[bytes, list[dict[str, Any]]]:
-    from edgepose._quiet import quiet_stderr
-    from edgepose._tf import import_tensorflow
-    from edgepose.quantize.converter import representative_dataset
-    from edgepose.quantize.ranges import quantize_with_ranges
+def gated_convert_detector(
+    onnx_path: str | Path,
+    out: str | Path,
+    images: list[np.ndarray],
+    fmt: str = "int8",
+    ranges: str = "mse",
+    val: str | Path | None = None,
+    val_images: str | Path | None = None,
+    max_ap_drop: float | None = None,
+    force: bool = False,
+    on_stage=None,
+) -> dict[str, Any]:
+    """:func:`convert_detector` through the one gated workflow (:func:`edgepose.quantize.gated.gated_file`):
+    with ``val``/``val_images`` (a COCO file with person boxes) the float ONNX detector and the converted
+    file are scored on person AP, the report lands beside ``out``, and a drop above ``max_ap_drop``
+    (default :data:`~edgepose.bench.detection.DETECTION_MAX_AP_DROP`) raises
+    :class:`~edgepose.errors.GateFailed` (exit status 3) with nothing written at ``out``.
+    Returns ``{"out", "report", "gate"}``."""
+    from edgepose.bench.detection import DETECTION_MAX_AP_DROP, detection_gate, detection_gate_markdown
+    from edgepose.quantize.gate import check_max_ap_drop
+    from edgepose.quantize.gated import gated_file
 
-    tf = import_tensorflow()
-    converter = tf.lite.TFLiteConverter.from_saved_model(str(folder))
-    converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    converter.representative_dataset = representative_dataset(canvases)
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    converter.inference_input_type = tf.int8
-    converter.inference_output_type = tf.int8
-    try:
-        with quiet_stderr():
-            if ranges == "minmax":
-                return converter.convert(), []
-            return quantize_with_ranges(converter, canvases.astype(np.float32), ranges)
-    except EdgeposeError:
-        raise
-    except Exception as exc:
-        raise EdgeposeError(f"int8 conversion of the detector failed: {str(exc).splitlines()[0][:300]}") from None
+    if (val is None) != (val_images is None):
+        raise EdgeposeError("`val` and `val_images` go together")
+    check_max_ap_drop(max_ap_drop)
+    limit = DETECTION_MAX_AP_DROP if max_ap_drop is None else max_ap_drop
+    stage = on_stage or (lambda text: None)
+
+    def produce(tmp: Path) -> dict[str, Any]:
+        stage(f"{Path(onnx_path).name} -> {fmt} person detector ({len(images)} calibration photos)")
+        return convert_detector(onnx_path, tmp, images, fmt=fmt, ranges=ranges)
+
+    def gate(tmp: Path) -> tuple[dict[str, Any], str]:
+        stage("detection gate: person AP, float vs converted")
+        verdict = detection_gate(onnx_path, tmp, val, val_images, max_ap_drop=limit)
+        verdict["candidate"]["detector"] = Path(out).name
+        if not verdict["passed"]:
+            verdict["reasons"] = [f"person AP drop {verdict['ap_drop']:.4f} > `max_ap_drop` {limit}"]
+        return verdict, detection_gate_markdown(verdict)
+
+    report, verdict = gated_file(
+        out, produce, gate if val is not None else None, inputs=[onnx_path, val, val_images], force=force,
+        advice="Try more or more typical calibration photos, or `ranges` mse",
+    )  # fmt: skip
+    return {"out": str(out), "report": report, "gate": verdict}

@@ -24,12 +24,13 @@ from edgepose.fsutil import atomic_write_bytes
 
 FORMATS = ("fp32", "int8")
 LAYOUTS = ("auto", "nchw", "nhwc")
+ONNX_RANGES = ("mse", "minmax")  # int8 activation ranges for ONNX files (`tied` needs ranges trained with `qat`)
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 ONNX2TF_SAMPLE = "calibration_image_sample_data_20x128x128x3_float32.npy"  # what onnx2tf would download
 
 
-def _load_onnx(path: Path) -> tuple[Any, list[str]]:
+def load_onnx(path: Path) -> tuple[Any, list[str]]:
     """``(model ready for onnx2tf, notes on what was rewritten)``: legacy files (IR 3, opset < 11,
     initializers as inputs, old BatchNormalization) are brought up to date first (onnx_legacy), then
     grouped/depthwise ConvTranspose are lowered to a few ops (onnx_deconv)."""
@@ -136,7 +137,7 @@ def with_pixel_input(model, contract: dict[str, Any], mean: tuple[float, ...], s
     return m
 
 
-def _onnx2tf(model_path: Path, work: Path, input_name: str, calib: np.ndarray | None, timeout_s: int, nhwc: bool) -> Path:
+def run_onnx2tf(model_path: Path, work: Path, input_name: str, calib: np.ndarray | None, timeout_s: int, nhwc: bool) -> Path:
     """Run onnx2tf in ``work`` (offline); returns its output folder."""
     exe = Path(sys.executable).parent / "onnx2tf"
     if not exe.is_file():
@@ -178,8 +179,10 @@ def convert_onnx(
     timeout_s: int = 900,
     codec: str | None = None,
     name: str | None = None,
+    ranges: str = "mse",
 ) -> dict[str, Any]:
-    """Convert ``onnx_path`` and write ``out`` (atomically); returns ``{"verify", "compare", "contract"}``.
+    """Convert ``onnx_path`` and write ``out`` (atomically); returns ``{"verify", "compare", "contract",
+    "changed_ranges", ...}``.
 
     ``calib``: ``uint8 [N, H, W, 3]`` crops (required for ``int8``; also the comparison inputs).
     ``mean``/``std``: the ONNX model's own input normalisation on [0, 1] pixels (ImageNet by default);
@@ -189,6 +192,8 @@ def convert_onnx(
     in ``out`` (as ``edgepose bundle`` does), so every reader decodes it right without flags.
     Without it the file has no contract and readers assume edgepose's ``gaussian`` convention.
     ``name``: the model name the contract records (default: ``out``'s file name without suffix).
+    ``ranges``: int8 activation ranges, ``mse`` (least error, as ``quantize``) or ``minmax`` (TFLite's
+    calibration as it comes); ``auto`` is ``mse`` (an ONNX file was not trained with ``qat``).
     """
     from edgepose.quantize.verify import verify_tflite
 
@@ -198,12 +203,15 @@ def convert_onnx(
         raise EdgeposeError(f"unknown `input_layout` '{layout}'; choose one of: {', '.join(LAYOUTS)}")
     if len(mean) != 3 or len(std) != 3 or min(std) <= 0:
         raise EdgeposeError("`mean` and `std` take three numbers each (std > 0)")
+    ranges = "mse" if ranges == "auto" else ranges
+    if ranges not in ONNX_RANGES:
+        raise EdgeposeError(f"unknown `ranges` '{ranges}' for an ONNX model; choose one of: auto, {', '.join(ONNX_RANGES)}")
     if codec is not None:
         from edgepose.runtime.contract import check_codec
 
         codec = check_codec(codec)
     src = Path(onnx_path)
-    model, notes = _load_onnx(src)
+    model, notes = load_onnx(src)
     contract = onnx_input_contract(model, layout)
     from .keras_onnx import onnx_contract
 
@@ -226,13 +234,16 @@ def convert_onnx(
         work = Path(tmp)
         prepared = work / "model.onnx"
         onnx.save(with_pixel_input(with_batch_one(model), contract, mean, std), str(prepared))
-        folder = _onnx2tf(
-            prepared, work, contract["name"], calib if fmt == "int8" else None, timeout_s, contract["layout"] == "nhwc"
-        )
-        produced = folder / ("model_full_integer_quant.tflite" if fmt == "int8" else "model_float32.tflite")
-        if not produced.is_file():
-            raise EdgeposeError(f"onnx2tf wrote no {produced.name}; files: {sorted(p.name for p in folder.glob('*.tflite'))}")
-        atomic_write_bytes(out, produced.read_bytes())
+        folder = run_onnx2tf(prepared, work, contract["name"], None, timeout_s, contract["layout"] == "nhwc")
+        changed: list[dict[str, Any]] = []
+        if fmt == "int8":  # onnx2tf's SavedModel through the same int8 path as `quantize` (calibration, ranges)
+            flatbuffer, changed = int8_from_saved_model(folder, calib, ranges, src.name)
+        else:
+            produced = folder / "model_float32.tflite"
+            if not produced.is_file():
+                raise EdgeposeError(f"onnx2tf wrote no {produced.name}; files: {sorted(p.name for p in folder.glob('*.tflite'))}")
+            flatbuffer = produced.read_bytes()
+        atomic_write_bytes(out, flatbuffer)
         report = verify_tflite(out, expect=fmt)
         samples = calib[:compare_samples] if calib is not None else _random_crops(contract, compare_samples)
         reference = src
@@ -260,6 +271,8 @@ def convert_onnx(
         "legacy_notes": notes,
         "reference": "original" if reference == src else "upgraded copy",
         "codec": codec,
+        "ranges": ranges if fmt == "int8" else None,
+        "changed_ranges": len(changed),
     }
 
 
@@ -314,3 +327,115 @@ def compare_with_onnxruntime(
         "keypoint_agreement": float(np.mean(agree)) if agree else None,
         "max_keypoint_shift_px": float(max(shifts)) if shifts else None,
     }
+
+
+def int8_from_saved_model(
+    folder: Path, samples: np.ndarray, ranges: str, what: str = "the model"
+) -> tuple[bytes, list[dict[str, Any]]]:
+    """Full-integer int8 (int8 input and output) from onnx2tf's SavedModel in ``folder``, calibrated on
+    ``samples`` (``[N, H, W, 3]``, the converted model's input) with activation ranges by ``ranges``
+    (:mod:`edgepose.quantize.ranges`). Returns ``(flatbuffer, changed range rows)``."""
+    from edgepose._quiet import quiet_stderr
+    from edgepose._tf import import_tensorflow
+    from edgepose.quantize.converter import representative_dataset
+    from edgepose.quantize.ranges import quantize_with_ranges
+
+    tf = import_tensorflow()
+    converter = tf.lite.TFLiteConverter.from_saved_model(str(folder))
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = representative_dataset(samples)
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    converter.inference_input_type = tf.int8
+    converter.inference_output_type = tf.int8
+    try:
+        with quiet_stderr():
+            if ranges == "minmax":
+                return converter.convert(), []
+            return quantize_with_ranges(converter, samples.astype(np.float32), ranges)
+    except EdgeposeError:
+        raise
+    except Exception as exc:
+        raise EdgeposeError(f"int8 conversion of {what} failed: {str(exc).splitlines()[0][:300]}") from None
+
+
+def onnx_reference(onnx_path: str | Path, mean, std, codec: str | None, sigma: float | None = None):
+    """The ONNX pose model as a runtime estimator, for the gate: its own input normalisation
+    (``mean``/``std`` on [0, 1] pixels) and heatmap convention stated explicitly. A legacy file that
+    onnxruntime cannot read is scored through its upgraded copy (kept in a temporary folder)."""
+    from edgepose.engine.model import open_model
+    from edgepose.runtime.peers import open_pose_model
+
+    src = Path(onnx_path)
+    try:
+        open_model(src, threads=1)
+        path = src
+    except EdgeposeError:
+        import onnx
+
+        model, _ = load_onnx(src)
+        path = Path(tempfile.mkdtemp(prefix="edgepose-reference-")) / src.name
+        onnx.save(model, str(path))
+    codec_fields: dict[str, Any] = {"name": codec or "gaussian"}
+    if sigma is not None:
+        codec_fields["sigma"] = sigma
+    contract = {
+        "input": {"normalization": {"pixel_scale": 1 / 255, "mean": list(mean), "std": list(std)}},
+        "output": {"codec": codec_fields},
+    }
+    return open_pose_model(path, threads=2, contract=contract)
+
+
+def gated_convert_onnx(
+    onnx_path: str | Path,
+    out: str | Path,
+    fmt: str = "int8",
+    calib: np.ndarray | None = None,
+    layout: str = "auto",
+    mean: tuple[float, ...] = IMAGENET_MEAN,
+    std: tuple[float, ...] = IMAGENET_STD,
+    codec: str | None = None,
+    name: str | None = None,
+    ranges: str = "mse",
+    val: str | Path | None = None,
+    val_images: str | Path | None = None,
+    max_ap_drop: float | None = None,
+    force: bool = False,
+    on_stage=None,
+    on_progress=None,
+) -> dict[str, Any]:
+    """:func:`convert_onnx` through the one gated workflow (:func:`edgepose.quantize.gated.gated_file`):
+    with ``val``/``val_images`` the ONNX model (onnxruntime, its own normalisation) and the converted
+    file are scored side by side on ground-truth boxes, the report lands beside ``out``, and a drop
+    above ``max_ap_drop`` raises :class:`~edgepose.errors.GateFailed` with nothing written at ``out``.
+    Returns ``{"out", "report", "gate"}``."""
+    from edgepose.quantize.gate import accuracy_gate, check_max_ap_drop, gate_markdown
+    from edgepose.quantize.gated import gated_file
+
+    if (val is None) != (val_images is None):
+        raise EdgeposeError("`val` and `val_images` go together")
+    if max_ap_drop is not None and val is None:
+        raise EdgeposeError("`max_ap_drop` needs a validation set (`val` ANN.json and `val_images` DIR)")
+    check_max_ap_drop(max_ap_drop)
+    stage = on_stage or (lambda text: None)
+
+    def produce(tmp: Path) -> dict[str, Any]:
+        stage(f"onnx2tf: {Path(onnx_path).name} -> {fmt}")
+        return convert_onnx(onnx_path, tmp, fmt, calib=calib, layout=layout, mean=mean, std=std, codec=codec,
+                            name=name or Path(out).stem, ranges=ranges)  # fmt: skip
+
+    def gate(tmp: Path) -> tuple[dict[str, Any], str]:
+        from edgepose.estimators import load_estimator
+
+        candidate = load_estimator(tmp, threads=2)
+        reference = onnx_reference(onnx_path, mean, std, candidate.contract.codec, candidate.contract.sigma)
+        verdict = accuracy_gate(reference, candidate, val, val_images, max_ap_drop, on_progress=on_progress)
+        verdict["reference"]["model"] = str(onnx_path)
+        verdict["candidate"]["model"] = str(out)
+        return verdict, gate_markdown(verdict)
+
+    report, verdict = gated_file(
+        out, produce, gate if val is not None else None, inputs=[onnx_path, val, val_images], force=force,
+        on_stage=stage, advice="Try `ranges` minmax or mse, `fmt` fp32, or a calibration set built from your own data "
+        "('edgepose calib build')",
+    )  # fmt: skip
+    return {"out": str(out), "report": report, "gate": verdict}

@@ -14,7 +14,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .codecs import (  # noqa: F401  (re-exported: the one registry)
+from .codecs import (  # noqa: F401  (re-exported: the one registry is edgepose.codecs)
     CODEC_ALIASES,
     CODECS,
     GaussianHeatmapCodec,
@@ -23,19 +23,13 @@ from .codecs import (  # noqa: F401  (re-exported: the one registry)
     UDPHeatmapCodec,
     check_codec_name,
     codec_choices,
+    codec_class,
 )
-from .codecs.refine import dark_offsets as _dark_offsets  # noqa: F401
-from .codecs.refine import quarter_offsets as _quarter_offsets  # noqa: F401
 from .defaults import CODEC, SIGMA
 from .keypoints import flip_index
 
 HEATMAP_STRIDE = 4  # edgepose models: heatmaps at 1/4 of the input size
 CODEC_FORMULAS = {name: cls.formula for name, cls in CODECS.items()}  # written into model contracts
-
-
-def codec_class(name: str) -> type[HeatmapCodec]:
-    """The registered class of ``name`` (an unknown name: one ValueError listing the registry)."""
-    return CODECS[check_codec_name(name)]
 
 
 def codec_name(codec: HeatmapCodec) -> str:

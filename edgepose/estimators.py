@@ -62,9 +62,14 @@ class KerasPoseEstimator(PoseEstimator):
 def load_estimator(
     model: Any, threads: int = 1, normalization: str | None = None, codec: str | None = None, flip_test: bool = False
 ) -> PoseEstimator:
-    """A ``.tflite``/``.onnx``/``.xml`` path -> its runtime estimator; a ``.keras`` path or Keras model ->
+    """A ``.tflite``/``.onnx``/``.xml`` path -> its runtime estimator (an opened estimator is returned as it
+    is); a ``.keras`` path or Keras model ->
     :class:`KerasPoseEstimator`. ``flip_test`` is applied (heatmap models) or refused with one line
     (MoveNet, PoseNet, BlazePose: their outputs cannot be mirrored back)."""
+    from .runtime.estimator import PoseEstimator
+
+    if isinstance(model, PoseEstimator):  # already opened, with its contract (e.g. an ONNX reference in `convert`'s gate)
+        return model
     if isinstance(model, (str, Path)):
         path = Path(model)
         if path.suffix.lower() in (".tflite", ".onnx", ".xml"):

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "edgepose"
+CONVERTERS = "converters"  # beside the package: each converter module is a room of its own
 HEAVY_ROOMS = ("edgepose.train", "edgepose.data", "edgepose.quantize", "edgepose.bundle", "edgepose.cli")
 
 
@@ -26,16 +27,20 @@ def test_runtime_import_loads_no_heavy_room_and_no_tensorflow():
 
 
 def room_of(module: str) -> str | None:
-    """``edgepose.runtime.peers`` -> ``runtime``; top-level modules are their own room."""
+    """``edgepose.runtime.peers`` -> ``runtime``; top-level modules are their own room;
+    ``converters.onnx_tflite`` -> ``converters.onnx_tflite`` (the converters sit above the package)."""
     parts = module.split(".")
+    if parts[0] == CONVERTERS and len(parts) >= 2:
+        return ".".join(parts[:2])
     if parts[0] != "edgepose" or len(parts) < 2:
         return None
     return parts[1]
 
 
 def _modules():
-    """``(rel path, module, room, parsed tree)`` of every module of the package."""
-    for path in PACKAGE.rglob("*.py"):
+    """``(rel path, module, room, parsed tree)`` of every module of the package and of converters/."""
+    paths = [*PACKAGE.rglob("*.py"), *(PACKAGE.parent / CONVERTERS).glob("*.py")]
+    for path in paths:
         rel = path.relative_to(PACKAGE.parent).with_suffix("")
         module = ".".join(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
         yield rel, module, room_of(module), ast.parse(path.read_text())
@@ -123,6 +128,15 @@ def test_no_private_name_crosses_a_room():
     assert private_imports() == []
 
 
+def test_converters_are_covered_and_only_the_cli_reaches_them():
+    """converters/ depend on the package, never the other way round (the CLI is their only door),
+    and its modules are rooms too: a private name shared between two converters is caught."""
+    graph = import_graph()
+    assert {"converters.onnx_tflite", "converters.onnx_detector"} <= set(graph), sorted(graph)
+    reach = sorted(src for src, dst in graph.items() if not src.startswith(CONVERTERS) and any(d.startswith(CONVERTERS) for d in dst))
+    assert reach in ([], ["cli"]), reach
+
+
 def test_engine_and_runtime_depend_only_downwards():
     graph = import_graph()
     assert graph.get("engine", set()) <= {"errors", "_quiet", "fsutil"}, graph.get("engine")
@@ -144,3 +158,21 @@ def test_private_import_finder_finds_one(tmp_path, monkeypatch):
 def test_cycle_finder_finds_a_cycle():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == [["a", "b", "c", "a"]]
     assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_model_kinds_are_registered_by_their_classes_below_them():
+    """kinds.py is the floor the adapters stand on: it names none of them (no "module:Class" strings,
+    no import of peers/estimator/detectors in its code), and each kind's adapter is the class itself."""
+    from edgepose.runtime.kinds import ADAPTER_MODULES, kinds
+
+    tree = ast.parse((PACKAGE / "runtime" / "kinds.py").read_text())
+    imported = {t for node in ast.walk(tree) for t in _imported(node, "edgepose.runtime.kinds", False)}
+    assert not {m for m in imported if m.rsplit(".", 1)[-1] in ("peers", "estimator", "detectors")}, imported
+    strings = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    assert not [v for v in strings if ":" in v and v.split(":")[0] in ("peers", "estimator", "detectors")]
+    table = kinds()
+    assert {k.adapter.__module__ for k in table} == set(ADAPTER_MODULES)
+    for k in table:
+        assert isinstance(k.adapter, type) and k.name in {kk.name for kk in table}
+    names = [k.name for k in table]
+    assert names.index("heatmaps") > names.index("posenet")  # PoseNet's 17-channel heatmaps would match heatmaps too

@@ -225,3 +225,30 @@ def triple(text: str, name: str) -> tuple[float, float, float]:
     if len(values) != 3:
         raise EdgeposeError(f"`{name}` takes three comma-separated numbers, got '{text}'")
     return values  # type: ignore[return-value]
+
+
+class Stages:
+    """Announces each stage of a gated workflow: a transient status line, or ``reporter``'s progress bar
+    for the accuracy gate (``total`` images)."""
+
+    def __init__(self, reporter, total: int):
+        self.reporter, self.total, self.spinner = reporter, total, None
+
+    def __call__(self, text: str) -> None:
+        self.stop()
+        if text.startswith("accuracy gate") and self.reporter is not None:
+            self.reporter.start(text, self.total)
+        else:
+            self.spinner = err_console.status(text)
+            self.spinner.start()
+
+    def stop(self) -> None:
+        if self.spinner is not None:
+            self.spinner.stop()
+            self.spinner = None
+
+    def __enter__(self) -> "Stages":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

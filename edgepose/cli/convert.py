@@ -8,8 +8,8 @@ from typing import Optional
 import typer
 
 from ..codecs.registry import codec_choices
-from ..errors import EdgeposeError
-from .common import app, command, err_console, out_console, triple
+from ..errors import EdgeposeError, GateFailed
+from .common import RichReporter, Stages, app, command, err_console, out_console, triple
 
 CODEC_CHOICES = codec_choices()  # the registry, for help texts
 
@@ -35,18 +35,23 @@ def convert(
         None, "--calib-images", help="Person detectors (YOLOX): a folder of photos to calibrate int8 with."
     ),
     calib_count: int = typer.Option(200, "--calib-count", help="Person detectors: photos taken from --calib-images."),
-    ranges: str = typer.Option("mse", "--ranges", help="Person detectors, int8 activation ranges: mse | minmax."),
-    gate_data: Optional[Path] = typer.Option(
-        None, "--gate-data", help="Person detectors: COCO file whose person boxes gate float vs int8 AP."
+    ranges: str = typer.Option("auto", "--ranges", help="int8 activation ranges: auto (= mse) | mse (least error) | minmax."),
+    val: Optional[Path] = typer.Option(
+        None, "--val", "--gate-data", help="Gate: COCO file (pose models: keypoints; detectors: person boxes)."
     ),
-    gate_images: Optional[Path] = typer.Option(None, "--gate-images", help="Images folder of --gate-data."),
-    max_ap_drop: float = typer.Option(0.03, "--max-ap-drop", help="Person detectors: largest person AP drop the gate accepts."),
+    val_images: Optional[Path] = typer.Option(None, "--val-images", "--gate-images", help="Images folder of --val."),
+    max_ap_drop: Optional[float] = typer.Option(
+        None, "--max-ap-drop", help="Fail (exit 3, nothing written) when AP drops by more than this (detectors: 0.03)."
+    ),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
 ) -> None:
-    """ONNX -> TFLite through onnx2tf (offline): pose models verified against onnxruntime; YOLOX
-    person detectors cut at their heads, calibrated on photos and gated on person AP."""
+    """ONNX -> TFLite through onnx2tf (offline), the same gated int8 workflow as quantize: pose models
+    verified against onnxruntime and (with --val) gated on keypoint AP; YOLOX person detectors cut at
+    their heads, calibrated on photos and gated on person AP."""
 
-    from ..fsutil import check_apart, output_file
+    from ..data.coco import load_coco
+    from ..fsutil import check_apart
+    from ..quantize.gate import gate_markdown
     from ..runtime.contract import unit_mean_std
 
     check_apart(out, [model, calib, calib_images])
@@ -54,37 +59,54 @@ def convert(
         raise EdgeposeError(f"{out} already exists; pass --force to overwrite it")
     from converters.onnx_detector import is_yolox_file
 
-    if is_yolox_file(model):
-        _convert_detector(model, out, fmt, calib_images, calib_count, ranges, gate_data, gate_images, max_ap_drop, force)
-        return
+    reporter = RichReporter()
+    try:
+        if is_yolox_file(model):
+            _convert_detector(model, out, fmt, calib_images, calib_count, ranges, val, val_images, max_ap_drop, force)
+            return
+        assumption = ""  # said once the conversion has worked (a refused run prints its one error line only)
+        if normalize is None and not (mean and std):
+            normalize, assumption = _described_normalization(model)
+        m, s = unit_mean_std(normalize or "imagenet")
+        m = triple(mean, "mean") if mean else m
+        s = triple(std, "std") if std else s
+        from converters.onnx_tflite import gated_convert_onnx
 
-    assumption = ""  # said once the conversion has worked (a refused run prints its one error line only)
-    if normalize is None and not (mean and std):
-        normalize, assumption = _described_normalization(model)
-    m, s = unit_mean_std(normalize or "imagenet")
-    m = triple(mean, "mean") if mean else m
-    s = triple(std, "std") if std else s
-    from converters.onnx_tflite import convert_onnx
+        from ..quantize import load_calibration
 
-    from ..quantize import load_calibration
-
-    crops = load_calibration(calib) if calib is not None else None
-    with output_file(out, force=force, inputs=[model, calib]) as tmp, err_console.status(f"onnx2tf: {model.name} -> {fmt}"):
-        res = convert_onnx(model, tmp, fmt, calib=crops, layout=input_layout, mean=m, std=s, codec=codec, name=out.stem)
+        crops = load_calibration(calib) if calib is not None else None
+        gate_total = 2 * len(load_coco(val)["images"]) if val is not None and val_images is not None else 0
+        with Stages(reporter, gate_total) as stage:
+            res = gated_convert_onnx(
+                model, out, fmt, calib=crops, layout=input_layout, mean=m, std=s, codec=codec, name=out.stem,
+                ranges=ranges, val=val, val_images=val_images, max_ap_drop=max_ap_drop, force=force, on_stage=stage,
+                on_progress=lambda n: reporter.advance(n),
+            )  # fmt: skip
+    except GateFailed as failure:
+        reporter.finish()
+        if getattr(failure, "gate", None) and "people" in failure.gate:
+            out_console.print(gate_markdown(failure.gate), markup=False, highlight=False)
+        raise
     if assumption:
         err_console.print(assumption, soft_wrap=True, highlight=False)
-    for note in res["legacy_notes"]:
+    report = res["report"]
+    for note in report["legacy_notes"]:
         err_console.print(f"legacy ONNX: {note}", soft_wrap=True, highlight=False)
-    v, c = res["verify"], res["compare"]
+    v, c = report["verify"], report["compare"]
     ops = ", ".join(f"{k}x{n}" for k, n in v["ops"].items())
-    out_console.print(f"{out}: {v['size_bytes'] / 1024:.0f} KiB (ONNX {res['onnx_size_bytes'] / 1024:.0f} KiB); ops: {ops}")
+    out_console.print(f"{out}: {v['size_bytes'] / 1024:.0f} KiB (ONNX {report['onnx_size_bytes'] / 1024:.0f} KiB); ops: {ops}")
+    if report["ranges"]:
+        out_console.print(f"activation ranges: {report['ranges']} ({report['changed_ranges']} narrowed)")
     agree = f"{100 * c['keypoint_agreement']:.1f} %" if c["keypoint_agreement"] is not None else "n/a"
     out_console.print(
-        f"vs onnxruntime ({res['reference']}) on {c['samples']} calibration crops: max abs error {c['max_abs_error']:.4g} "
+        f"vs onnxruntime ({report['reference']}) on {c['samples']} calibration crops: max abs error {c['max_abs_error']:.4g} "
         f"(outputs in [{c['output_range'][0]:.3g}, {c['output_range'][1]:.3g}]), keypoints within one heatmap pixel: {agree}"
     )
-    if res["codec"]:
-        out_console.print(f"contract embedded: RGB pixels 0..255 in, codec {res['codec']}")
+    if res["gate"] is not None:
+        reporter.finish()
+        out_console.print(gate_markdown(res["gate"]), markup=False, highlight=False)
+    if report["codec"]:
+        out_console.print(f"contract embedded: RGB pixels 0..255 in, codec {report['codec']}")
     else:
         err_console.print(
             f"no contract embedded: readers decode {out.name} with the gaussian codec; if its heatmaps use another "
@@ -94,41 +116,38 @@ def convert(
         )
 
 
-def _convert_detector(model, out, fmt, calib_images, calib_count, ranges, gate_data, gate_images, max_ap_drop, force):
-    from converters.onnx_detector import calibration_photos, convert_detector
+def _convert_detector(model, out, fmt, calib_images, calib_count, ranges, val, val_images, max_ap_drop, force):
+    from converters.onnx_detector import calibration_photos, gated_convert_detector
 
-    from ..bench.detection import detection_gate, detection_gate_markdown
-    from ..fsutil import output_file
+    from ..bench.detection import detection_gate_markdown
 
     if calib_images is None:
         raise EdgeposeError(f"{model.name} is a YOLOX person detector: pass --calib-images DIR (photos to calibrate with)")
-    if (gate_data is None) != (gate_images is None):
-        raise EdgeposeError("the detection gate needs both --gate-data and --gate-images")
     with err_console.status(f"reading calibration photos from {calib_images}"):
         photos = calibration_photos(calib_images, calib_count)
-    with output_file(out, force=force, inputs=[model, calib_images]) as tmp:
-        with err_console.status(f"{model.name} -> {fmt} person detector ({len(photos)} calibration photos)"):
-            res = convert_detector(model, tmp, photos, fmt=fmt, ranges=ranges)
-        if res["focus_to_conv"]:
-            out_console.print("Focus stem (stride-2 slices + conv) -> one 6x6 stride-2 convolution (Edge TPU)")
-        for row in res["split"]:
-            groups = ", ".join(f"{n} ch up to {m:.3g}" for m, n in row["groups"])
-            out_console.print(f"split {row['conv']} ({row['channels']} channels) into groups: {groups}", highlight=False)
-        v = res["verify"]
-        ops = ", ".join(f"{k}x{n}" for k, n in v["ops"].items())
-        out_console.print(
-            f"{out}: {v['size_bytes'] / 1024:.0f} KiB, kind yolox-heads; {res['changed_ranges']} ranges narrowed; ops: {ops}"
-        )
-        if gate_data is not None:
-            with err_console.status("detection gate: person AP, float vs converted"):
-                report = detection_gate(model, tmp, gate_data, gate_images, max_ap_drop=max_ap_drop)
-            report["candidate"]["detector"] = out.name
-            out_console.print(detection_gate_markdown(report), highlight=False)
-            if not report["passed"]:
-                raise EdgeposeError(
-                    f"detection gate failed: person AP drop {report['ap_drop']:.4f} > {max_ap_drop}; nothing written "
-                    "(try more or more typical --calib-images, or --ranges mse)"
-                )
+    with Stages(None, 0) as stage:
+        try:
+            res = gated_convert_detector(
+                model, out, photos, fmt=fmt, ranges="mse" if ranges == "auto" else ranges, val=val, val_images=val_images,
+                max_ap_drop=max_ap_drop, force=force, on_stage=stage,
+            )  # fmt: skip
+        except GateFailed as failure:
+            stage.stop()
+            out_console.print(detection_gate_markdown(failure.gate), highlight=False)
+            raise
+    report = res["report"]
+    if report["focus_to_conv"]:
+        out_console.print("Focus stem (stride-2 slices + conv) -> one 6x6 stride-2 convolution (Edge TPU)")
+    for row in report["split"]:
+        groups = ", ".join(f"{n} ch up to {m:.3g}" for m, n in row["groups"])
+        out_console.print(f"split {row['conv']} ({row['channels']} channels) into groups: {groups}", highlight=False)
+    v = report["verify"]
+    ops = ", ".join(f"{k}x{n}" for k, n in v["ops"].items())
+    out_console.print(
+        f"{out}: {v['size_bytes'] / 1024:.0f} KiB, kind yolox-heads; {report['changed_ranges']} ranges narrowed; ops: {ops}"
+    )
+    if res["gate"] is not None:
+        out_console.print(detection_gate_markdown(res["gate"]), highlight=False)
 
 
 @command(app, "export-onnx")

@@ -9,7 +9,7 @@ import typer
 
 from ..defaults import INPUT_TEXT, RANGES
 from ..errors import EdgeposeError, GateFailed
-from .common import RichReporter, app, command, err_console, out_console, parse_size
+from .common import RichReporter, Stages, app, command, out_console, parse_size
 
 calib_app = typer.Typer(help="Calibration sets for int8 quantization.", no_args_is_help=True)
 
@@ -45,34 +45,18 @@ def quantize(
         from ..data.coco import load_coco
 
         gate_total = 2 * len(load_coco(val)["images"])
-
-    spinner: list = []  # the running transient status line, if any
-
-    def stop_spinner() -> None:
-        while spinner:
-            spinner.pop().stop()
-
-    def stage(text: str) -> None:
-        stop_spinner()
-        if text.startswith("accuracy gate"):
-            reporter.start(text, gate_total)
-        else:
-            spinner.append(err_console.status(text))
-            spinner[-1].start()
-
     names = [n.strip() for n in float_layers.split(",") if n.strip()]
     try:
-        res = gated_quantize(
-            model, out, fmt, calib=calib, io=io, val=val, val_images=val_images, max_ap_drop=max_ap_drop,
-            layer_report=layer_report, float_layers=names, ranges=ranges, force=force, equalize=equalize, on_stage=stage,
-            on_progress=lambda n: reporter.advance(n),
-        )  # fmt: skip
+        with Stages(reporter, gate_total) as stage:
+            res = gated_quantize(
+                model, out, fmt, calib=calib, io=io, val=val, val_images=val_images, max_ap_drop=max_ap_drop,
+                layer_report=layer_report, float_layers=names, ranges=ranges, force=force, equalize=equalize,
+                on_stage=stage, on_progress=lambda n: reporter.advance(n),
+            )  # fmt: skip
     except GateFailed as failure:
         reporter.finish()
         out_console.print(gate_markdown(failure.gate), markup=False, highlight=False)
         raise
-    finally:
-        stop_spinner()
     report = res["report"]
     ops = ", ".join(f"{k}x{v}" for k, v in report["ops"].items())
     out_console.print(f"{fmt} model: {report['size_bytes'] / 1024:.0f} KiB; ops: {ops}")

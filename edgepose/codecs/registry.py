@@ -35,6 +35,7 @@ def check_codec_name(name: str) -> str:
 
 
 def codec_class(name: str) -> type:
+    """The registered class of ``name`` (an alias resolves; an unknown name: one ValueError listing the registry)."""
     return CODECS[check_codec_name(name)]
 
 

@@ -91,8 +91,8 @@ def accuracy_gate(
     threads: int = 1,
     on_progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
-    """Score ``reference`` (float: ``.keras``, Keras model or ``.tflite``) and ``candidate``
-    (``.tflite``) on ``annotations`` with ground-truth boxes.
+    """Score ``reference`` (float: ``.keras``, Keras model, ``.tflite``, ``.onnx`` or an opened
+    estimator) and ``candidate`` (``.tflite``) on ``annotations`` with ground-truth boxes.
 
     Returns ``{"reference": {...}, "candidate": {...}, "ap_drop", "keypoint_shift_px",
     "output_levels", "passed", "reasons", "max_ap_drop"}``; ``passed`` is False, with one line per
@@ -112,7 +112,7 @@ def accuracy_gate(
         results[role] = predict_coco(est, coco, images, on_progress)
         stats = evaluate(results[role], annotations)
         side[role] = {
-            "model": str(model) if isinstance(model, (str, Path)) else "keras model",
+            "model": str(model) if isinstance(model, (str, Path)) else str(getattr(model, "path", "keras model")),
             **{k: stats[k] for k in ("AP", "AP50", "AP75", "AR", "PCK_bbox")},
             "keypoint_error": keypoint_errors(results[role], coco),
             "per_keypoint_pck": {name: stats["per_keypoint"][name]["PCK_bbox"] for name in COCO_KEYPOINTS},

@@ -6,5 +6,5 @@ Importing this package never imports TensorFlow, nor the train/data/quantize/bun
 
 from ..engine.model import BACKENDS, Model, open_model  # noqa: F401
 from .estimator import ModelContract, Pose, PoseEstimator  # noqa: F401
-from .kinds import KINDS, kind_of  # noqa: F401
+from .kinds import kind_of, kinds  # noqa: F401
 from .peers import BlazePoseEstimator, MoveNetEstimator, PoseNetEstimator, open_pose_model  # noqa: F401

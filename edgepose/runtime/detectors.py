@@ -33,7 +33,7 @@ import numpy as np
 from ..defaults import DETECTOR_SCORE_THRESHOLD
 from ..engine.model import Model, dequantize, open_model, quantize
 from ..errors import EdgeposeError
-from .kinds import image_layout
+from .kinds import image_input, image_layout, nhwc_image, register_kind, shapes
 
 
 @dataclass
@@ -161,6 +161,21 @@ class PersonDetector(abc.ABC):
         """Detections best first, thresholded and NMS-ed."""
 
 
+def _ssd(model: Model) -> bool:
+    s = shapes(model)
+    return (
+        nhwc_image(model)
+        and len(s) == 4
+        and sum(len(x) == 3 and x[-1] == 4 for x in s) == 1
+        and sum(len(x) == 2 for x in s) == 2
+        and [1] in s
+    )
+
+
+@register_kind(
+    "ssd", "detector",
+    "SSD with TFLite_Detection_PostProcess (outputs boxes [1,N,4], classes [1,N], scores [1,N], count [1])", _ssd, order=110,
+)  # fmt: skip
 class SsdDetector(PersonDetector):
     """SSD models whose graph ends in ``TFLite_Detection_PostProcess`` (NMS done in the model)."""
 
@@ -213,6 +228,18 @@ def yolox_anchor_count(side_h: int, side_w: int, strides=(8, 16, 32)) -> int:
     return sum((side_h // s) * (side_w // s) for s in strides)
 
 
+def _yolox(model: Model) -> bool:
+    s = shapes(model)
+    if not image_input(model) or len(s) != 1 or len(s[0]) != 3 or s[0][-1] < 6:
+        return False
+    _, h, w = image_layout(model.inputs[0].shape)
+    return s[0][1] == yolox_anchor_count(h, w)
+
+
+@register_kind(
+    "yolox", "detector",
+    "YOLOX grid output [1,A,5+C] over strides 8/16/32 (BGR 0..255, top-left letterbox, pad 114)", _yolox, order=130,
+)  # fmt: skip
 class YoloxDetector(PersonDetector):
     """YOLOX grid outputs (Megvii's ONNX export, and TFLite files converted from it): one output
     ``[1, A, 5 + C]`` per anchor ``x, y, log w, log h`` (raw), objectness and C class scores (sigmoid
@@ -294,6 +321,15 @@ def yolox_head_outputs(model) -> dict[int, tuple[int, int]] | None:
     return {s: (v[0], v[1]) for s, v in found.items()}
 
 
+def _yolox_heads(model: Model) -> bool:
+    return image_input(model) and yolox_head_outputs(model) is not None
+
+
+@register_kind(
+    "yolox-heads", "detector",
+    "YOLOX cut at its heads: per stride 8/16/32 boxes [h,w,4] + score logits [h,w,2] (edgepose convert of a YOLOX export)",
+    _yolox_heads, order=140,
+)  # fmt: skip
 class YoloxHeadsDetector(PersonDetector):
     """YOLOX cut at its heads for int8 (``edgepose convert`` of a YOLOX ONNX export): per stride
     8/16/32 raw boxes ``[h, w, 4]`` and score logits ``[h, w, 2]`` (objectness, person); sigmoid,
@@ -336,6 +372,19 @@ class YoloxHeadsDetector(PersonDetector):
         return _yolox_boxes(raw, grid, stride, score, ratio, self.iou_threshold)
 
 
+def _picodet(model: Model) -> bool:
+    s = shapes(model)
+    if not image_input(model) or len(s) != 2:
+        return False
+    boxes = [x for x in s if len(x) == 3 and x[-1] == 4]
+    scores = [x for x in s if len(x) == 3 and x[-1] != 4]
+    return len(boxes) == 1 and len(scores) == 1 and scores[0][2] == boxes[0][1]
+
+
+@register_kind(
+    "picodet", "detector",
+    "PP-PicoDet without NMS: boxes [1,A,4] x1y1x2y2 + scores [1,C,A] (RGB, ImageNet mean/std, stretched)", _picodet, order=150,
+)  # fmt: skip
 class PicoDetDetector(PersonDetector):
     """PP-PicoDet exported without NMS (PaddleDetection; the pedestrian model PP-TinyPose uses):
     boxes ``[1, A, 4]`` ``x1, y1, x2, y2`` in input pixels (already decoded) and scores ``[1, C, A]``
@@ -386,6 +435,20 @@ def ssd_anchors(input_size: int = 224, strides=(8, 16, 32, 32, 32), anchors_per_
     return np.concatenate(centres)
 
 
+def _blazepose_detector(model: Model) -> bool:
+    s = shapes(model)
+    return (
+        nhwc_image(model)
+        and len(s) == 2
+        and any(len(x) == 3 and x[-1] == 12 for x in s)
+        and any(len(x) == 3 and x[-1] == 1 for x in s)
+    )
+
+
+@register_kind(
+    "blazepose-detector", "detector",
+    "BlazePose pose_detection (outputs regressors [1,A,12], score logits [1,A,1])", _blazepose_detector, order=120,
+)  # fmt: skip
 class BlazePoseDetector(PersonDetector):
     """MediaPipe's BlazePose person detector (``pose_detection.tflite``), decoded in numpy."""
 

@@ -17,6 +17,7 @@ from ..keypoints import COCO_KEYPOINTS
 from ..transforms import apply_affine, crop_person, invert_affine
 from .contract import NORMALIZATIONS as NORMS
 from .contract import ModelContract, check_codec, contract_overrides, normalization, read_paddle_config
+from .kinds import register_kind
 
 __all__ = ["ModelContract", "Pose", "PoseEstimator", "heatmap_tensors", "top_down"]
 
@@ -64,6 +65,14 @@ def heatmap_tensors(model: Model) -> tuple[str, int] | None:
     return None
 
 
+def _heatmaps(model: Model) -> bool:
+    return heatmap_tensors(model) is not None
+
+
+# the last pose kind: PoseNet's 17-channel heatmap output would match it too
+@register_kind(
+    "heatmaps", "pose", "heatmaps [1,h,w,17] or [1,17,h,w] (edgepose, PP-TinyPose, mmpose exports)", _heatmaps, order=90
+)
 class PoseEstimator:
     """Load a heatmap pose model and estimate poses for person boxes.
 

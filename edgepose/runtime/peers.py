@@ -19,12 +19,25 @@ import numpy as np
 from ..engine.model import Model, dequantize, open_model
 from ..errors import EdgeposeError
 from .estimator import Pose, top_down
+from .kinds import nhwc_image, register_kind, shapes
 
 BLAZEPOSE_TO_COCO = (0, 2, 5, 7, 8, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -50, 50)))
+
+
+def _movenet(model: Model) -> bool:
+    return nhwc_image(model) and shapes(model) == [[1, 1, 17, 3]]
+
+
+def _posenet(model: Model) -> bool:
+    return nhwc_image(model) and {17, 34} <= {s[-1] for s in shapes(model) if len(s) == 4}
+
+
+def _blazepose(model: Model) -> bool:
+    return nhwc_image(model) and [1, 195] in shapes(model)
 
 
 class PeerEstimator(abc.ABC):
@@ -61,6 +74,7 @@ class PeerEstimator(abc.ABC):
         return top_down(image_rgb, boxes, self.input_size, self.keypoints_in_crop)
 
 
+@register_kind("movenet", "pose", "MoveNet [1,1,17,3]", _movenet, order=10)
 class MoveNetEstimator(PeerEstimator):
     """MoveNet SinglePose (Lightning/Thunder): uint8 RGB in, ``[1, 1, 17, 3]`` (y, x, score) normalised out."""
 
@@ -73,6 +87,7 @@ class MoveNetEstimator(PeerEstimator):
         return kps, out[:, 2]
 
 
+@register_kind("posenet", "pose", "PoseNet heatmaps+offsets (17+34 channels)", _posenet, order=20)
 class PoseNetEstimator(PeerEstimator):
     """PoseNet MobileNet (network only): heatmap logits ``[1, gh, gw, 17]`` and short offsets
     ``[1, gh, gw, 34]`` (y then x, input px); single-pose decode: argmax cell + offset."""
@@ -98,6 +113,7 @@ class PoseNetEstimator(PeerEstimator):
         return np.stack([x, y], axis=1), _sigmoid(hm[rows, cols, idx])
 
 
+@register_kind("blazepose", "pose", "BlazePose landmarks [1,195]", _blazepose, order=30)
 class BlazePoseEstimator(PeerEstimator):
     """BlazePose GHUM landmark model: float RGB [0, 1] in, ``[1, 195]`` = 39 x (x, y, z, visibility,
     presence) in input px out; COCO-17 from landmarks 0, 2, 5, 7, 8, 11-16, 23-28."""
@@ -123,7 +139,7 @@ def open_pose_model(
     codec: str | None = None,
 ):
     """The right estimator for any supported pose model file (``.tflite``, ``.onnx``, ``.xml``):
-    its kind is read off its tensors (:data:`edgepose.runtime.kinds.KINDS`)."""
+    its kind is read off its tensors (:func:`edgepose.runtime.kinds.kind_of`)."""
     from .kinds import kind_of
 
     model = open_model(model_path, threads=threads, backend=backend)
