@@ -24,7 +24,7 @@ for i in np.random.default_rng(0).choice(len(pool["images"]), 200, replace=False
     (dst / src.name).symlink_to(src)
 print(f"{len(list(dst.iterdir()))} calibration photos from the pool's training split")
 PY
-$E convert $YOLOX --out $OUT/$NAME --calib-images $OUT/photos --gate-data $Q/val_coco.json --gate-images "$POOL" \
+$E convert $YOLOX --out $OUT/$NAME --calib-images $OUT/photos --val $Q/val_coco.json --val-images "$POOL" \
   --max-ap-drop 0.03 --force | tee $OUT/convert.txt
 $E edgetpu check $OUT/$NAME | tee $OUT/edgetpu.txt
 .venv/bin/python benchmarks/detector_ap.py $YOLOX $OUT/$NAME | tee $OUT/coco_val.md
