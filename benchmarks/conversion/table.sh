@@ -29,6 +29,7 @@ for name in $MODELS; do
     $E bench accuracy $f "${VAL[@]}" --out $OUT/acc_$(basename $f) --force > /dev/null
   done
   $E edgetpu check $OUT/${name}_int8.tflite --json > $OUT/${name}_int8_edgetpu.json
-  $E bench latency $OUT/$name.onnx $OUT/${name}_int8.tflite --threads 1 --runs 100 --json > $OUT/${name}_latency.json
+  [ "${LATENCY:-1}" = 1 ] && $E bench latency $OUT/$name.onnx $OUT/${name}_int8.tflite --threads 1 --runs 100 --json \
+    > $OUT/${name}_latency.json
 done
 $PY benchmarks/conversion/summarize.py $OUT $MODELS | tee $OUT/table.md
