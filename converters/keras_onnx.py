@@ -12,11 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from edgepose.engine.onnx_runtime import ONNX_CONTRACT_KEY, ONNX_INPUT_KEY  # one home for the keys (the runtime reads them)
 from edgepose.errors import EdgeposeError
 from edgepose.fsutil import atomic_write_bytes
 
-ONNX_CONTRACT_KEY = "edgepose.contract"
-ONNX_INPUT_KEY = "edgepose.input"  # always written: layout, pixel range, normalisation (inside the model: "raw")
 EXPORTED_INPUT = {"layout": "nhwc", "pixels": "RGB 0..255", "normalization": "raw", "normalization_inside_model": True}
 
 

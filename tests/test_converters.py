@@ -95,6 +95,11 @@ def test_keras_to_onnx_and_back_to_int8(onnx2tf_ready, tiny_run, tmp_path):
     assert exported["max_abs_error"] < 1e-4 and exported["input"] == [1, 64, 64, 3]
     described = onnx_input_description(onnx.load(str(tmp_path / "m.onnx")))
     assert described["normalization"] == "raw" and described["layout"] == "nhwc"  # pixels 0..255, normalised inside
+    from edgepose.estimators import load_estimator
+
+    read = load_estimator(tmp_path / "m.onnx").contract  # the runtime reads the file's own description: no flags
+    assert (read.normalization, read.sources["mean"]) == ("raw", "contract")
+    assert read.codec == load_estimator(tiny_run["summary"]["checkpoint"]).contract.codec
     res = convert_onnx(tmp_path / "m.onnx", tmp_path / "m_int8.tflite", "int8",
                        calib=load_calibration(tiny_run["calib"]), mean=(0, 0, 0), std=(1 / 255,) * 3)  # fmt: skip
     assert res["contract"]["layout"] == "nhwc"

@@ -131,3 +131,13 @@ def test_fine_tuning_starts_from_the_shipped_pptinypose_in_either_lowering():
             np.testing.assert_allclose(np.asarray(model(x)), np.asarray(shipped(x)), atol=1e-5)
         else:  # the Edge TPU registry form has half-pixel head resizes: same weights, a different function
             assert model.get_layer("bn0").get_weights()[0].tobytes() == shipped.get_layer("bn0").get_weights()[0].tobytes()
+
+
+def test_every_shipped_keras_carries_its_training_contract():
+    """Issue 32: the shipped .keras had no contract, so its ONNX export could not say its codec."""
+    from edgepose.models.saved import training_contract
+
+    for name, (keras_file, _) in SHIPPED.items():
+        contract = training_contract(HERE / keras_file)
+        assert contract is not None, name
+        assert contract["model"].startswith(name.split("-edgetpu")[0]) and contract["codec"]["sigma"] > 0

@@ -65,6 +65,34 @@ def heatmap_tensors(model: Model) -> tuple[str, int] | None:
     return None
 
 
+def onnx_export_contract(props: dict[str, str], where: str) -> dict | None:
+    """The contract an ``edgepose export-onnx`` file states in its ``metadata_props``, in the bundle
+    contract's shape (``input.normalization``, ``output.codec``), or None when it states nothing: the
+    input description (normalisation inside the model: raw pixels) and the training contract's codec."""
+    import json
+
+    from ..engine.onnx_runtime import ONNX_CONTRACT_KEY, ONNX_INPUT_KEY
+
+    out: dict = {}
+    for key in (ONNX_INPUT_KEY, ONNX_CONTRACT_KEY):
+        if key not in props:
+            continue
+        try:
+            value = json.loads(props[key])
+        except ValueError:
+            raise EdgeposeError(f"{where}: damaged contract: metadata `{key}` is not JSON") from None
+        if not isinstance(value, dict):
+            raise EdgeposeError(f"{where}: damaged contract: metadata `{key}` must be an object")
+        if key == ONNX_INPUT_KEY and isinstance(value.get("normalization"), str):
+            if value["normalization"] not in NORMS:
+                raise EdgeposeError(f"{where}: damaged contract: `{key}.normalization` {value['normalization']!r} is unknown")
+            n = normalization(value["normalization"])
+            out["input"] = {"normalization": {k: n[k] for k in ("pixel_scale", "mean", "std")}}
+        if key == ONNX_CONTRACT_KEY and "codec" in value:
+            out["output"] = {"codec": value["codec"]}
+    return out or None
+
+
 def _heatmaps(model: Model) -> bool:
     return heatmap_tensors(model) is not None
 
@@ -124,6 +152,8 @@ class PoseEstimator:
             from ..engine.metadata import read_metadata
 
             self.metadata = read_metadata(self.path)
+        elif self.model.backend == "onnxruntime":
+            self.metadata = onnx_export_contract(self.model.metadata_props(), str(self.path))
         self.metadata = self.metadata or contract
         if self.metadata is not None:
             size_hw = self.metadata.get("input", {}).get("size_hw")
