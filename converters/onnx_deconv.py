@@ -61,7 +61,7 @@ def lower_grouped_conv_transpose(model) -> tuple[Any, list[str]]:
         a = _attrs(node)
         group = a.get("group", 1)
         weight = values.get(node.input[1]) if len(node.input) > 1 else None
-        shape = shapes.get(node.input[0])
+        shape = shapes.get(node.input[0]) if node.input else None  # Constant nodes have no inputs
         plain = (
             node.op_type == "ConvTranspose"
             and group > 1

@@ -115,7 +115,9 @@ def main() -> None:
     t0, epoch, log = time.time(), 0, []
     pool = None
     while time.time() - t0 < args.minutes * 60:
-        if epoch % 3 == 0:  # fresh augmentations every third epoch (crop building is the slow part)
+        for group in opt.param_groups:  # cosine decay over the time budget
+            group["lr"] = 3e-3 * 0.5 * (1 + np.cos(np.pi * min(1.0, (time.time() - t0) / (args.minutes * 60))))
+        if epoch % 5 == 0:  # fresh augmentations every fifth epoch (crop building is the slow part)
             pool = samples(coco, args.lspet / "images", train, epoch)
         x_all, y_all, w_all = pool
         order = np.random.default_rng(epoch).permutation(len(x_all))
