@@ -137,12 +137,18 @@ def test_keras_estimator_decodes_with_the_codec_it_is_given():
     """load_estimator(model.keras, codec="udp") used to decode Gaussian silently."""
     pytest.importorskip("tensorflow")
     from edgepose.codec import codec_name
+    from edgepose.errors import EdgeposeError
     from edgepose.estimators import load_estimator
+    from edgepose.models.saved import load_model
     from edgepose.pretrained import pretrained_keras
 
+    model = load_model(pretrained_keras())  # a Keras model object carries no contract: the caller's codec rules
     for name in ("gaussian", "udp", "msra"):
-        est = load_estimator(pretrained_keras(), codec=name)
+        est = load_estimator(model, codec=name)
         assert codec_name(est.codec) == name
+    assert codec_name(load_estimator(pretrained_keras()).codec) == "gaussian"  # the file's own contract
+    with pytest.raises(EdgeposeError, match="contradicts the contract"):
+        load_estimator(pretrained_keras(), codec="udp")
 
 
 def test_a_registered_codec_is_known_everywhere_by_its_name():
