@@ -52,6 +52,8 @@ def test_the_mutation_applies_and_is_caught(what, path, text, replacement, test,
         shutil.copytree(REPO / part, copy / part, ignore=ignore)
     for f in ("pyproject.toml",):
         shutil.copy(REPO / f, copy / f)
+    if SHARED.is_dir():  # tests that find ../shared beside the repository find it beside the copy too
+        (tmp_path / "shared").symlink_to(SHARED.resolve(), target_is_directory=True)
     target = copy / path
     source = target.read_text()
     assert source.count(text) >= 1, f"the mutation '{what}' no longer applies: {path} has no {text!r}"
