@@ -1,8 +1,8 @@
 """The legacy-shaped pose model with real weights (tests/fixtures/legacy_simplebaseline_ir3.onnx, made by
 benchmarks/legacy_simplebaseline/make_fixture.py): a MobileNetV2 simple baseline trained briefly on LSPET,
 IR 3 / opset 8, initializers as graph inputs, ReLU6 as Clip, three depthwise ConvTranspose (128 groups
-each). Converted through the gate on LSPET people it never trained on: its int8 stays within 0.02 AP of
-the ONNX model, and the depthwise deconvolutions are a few ops each, not one per channel."""
+each). Converted through the gate on LSPET people it never trained on: its int8 stays within 0.02 AP (and
+0.02 PCK@0.2) of the ONNX model, and the depthwise deconvolutions are a few ops each, not one per channel."""
 
 from __future__ import annotations
 
@@ -66,9 +66,15 @@ def test_legacy_simplebaseline_int8_through_the_gate_within_0_02_ap(tmp_path):
     fp32 = gated_convert_onnx(FIXTURE, tmp_path / "fp32.tflite", "fp32", **common)
     int8 = gated_convert_onnx(FIXTURE, tmp_path / "int8.tflite", "int8", max_ap_drop=0.02, **common)
     ref_ap, fp32_ap, int8_ap = fp32["gate"]["reference"]["AP"], fp32["gate"]["candidate"]["AP"], int8["gate"]["candidate"]["AP"]
-    print(f"legacy fixture on {fp32['gate']['people']} held-out LSPET people: ONNX AP {ref_ap:.3f}, fp32 {fp32_ap:.3f}, int8 {int8_ap:.3f}")
+    people = fp32["gate"]["people"]
+    print(f"legacy fixture on {people} held-out LSPET people: ONNX AP {ref_ap:.3f}, fp32 {fp32_ap:.3f}, int8 {int8_ap:.3f}")
     print(f"int8 ops: {int8['report']['verify']['ops']}")
-    assert ref_ap > 0.05  # trained: the AP means something
+    ref_pck, int8_pck = fp32["gate"]["reference"]["PCK_bbox"], int8["gate"]["candidate"]["PCK_bbox"]
+    print(f"PCK@0.2: ONNX {ref_pck:.3f}, int8 {int8_pck:.3f}")
+    # 26 short epochs from scratch on 2 cores: PCK@0.2 0.49, AP 0.010 (OKS is strict); trained enough that its
+    # int8 has something to lose, which the PCK bar checks along with the gate's AP
+    assert ref_pck > 0.4
+    assert ref_pck - int8_pck <= 0.02
     assert fp32_ap == pytest.approx(ref_ap, abs=0.005)
     assert int8["gate"]["passed"] and fp32_ap - int8_ap <= 0.02
     ops = int8["report"]["verify"]["ops"]

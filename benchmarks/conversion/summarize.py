@@ -32,7 +32,9 @@ def main(out: Path, models: list[str]) -> None:
             ap(out, f"{name}_int8.tflite"),
             ap(out, f"{name}_quantize_int8.tflite"),
             str(tpu["ops_total"]) if tpu else "-",
-            f"{tpu['ops_on_tpu']}/{tpu['ops_total']} ({100 * tpu['op_share']:.0f} %), {tpu['segments']} partition(s)" if tpu else "-",
+            f"{tpu['ops_on_tpu']}/{tpu['ops_total']} ({100 * tpu['op_share']:.0f} %), {tpu['segments']} partition(s)"
+            if tpu
+            else "-",
             f"{lat['.onnx']:.2f}" if ".onnx" in lat else "-",
             f"{lat['.tflite']:.2f}" if ".tflite" in lat else "-",
         ]
