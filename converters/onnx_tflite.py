@@ -358,10 +358,11 @@ def int8_from_saved_model(
         raise EdgeposeError(f"int8 conversion of {what} failed: {str(exc).splitlines()[0][:300]}") from None
 
 
-def onnx_reference(onnx_path: str | Path, mean, std, codec: str | None, sigma: float | None = None):
+def onnx_reference(onnx_path: str | Path, mean, std, codec: str | None, sigma: float | None = None, workdir: Path | None = None):
     """The ONNX pose model as a runtime estimator, for the gate: its own input normalisation
     (``mean``/``std`` on [0, 1] pixels) and heatmap convention stated explicitly. A legacy file that
-    onnxruntime cannot read is scored through its upgraded copy (kept in a temporary folder)."""
+    onnxruntime cannot read is scored through its upgraded copy, written in ``workdir`` (the caller's
+    temporary folder)."""
     from edgepose.engine.model import open_model
     from edgepose.runtime.peers import open_pose_model
 
@@ -373,7 +374,7 @@ def onnx_reference(onnx_path: str | Path, mean, std, codec: str | None, sigma: f
         import onnx
 
         model, _ = load_onnx(src)
-        path = Path(tempfile.mkdtemp(prefix="edgepose-reference-")) / src.name
+        path = Path(workdir or tempfile.mkdtemp(prefix="edgepose-reference-")) / src.name
         onnx.save(model, str(path))
     codec_fields: dict[str, Any] = {"name": codec or "gaussian"}
     if sigma is not None:
@@ -427,15 +428,17 @@ def gated_convert_onnx(
         from edgepose.estimators import load_estimator
 
         candidate = load_estimator(tmp, threads=2)
-        reference = onnx_reference(onnx_path, mean, std, candidate.contract.codec, candidate.contract.sigma)
-        verdict = accuracy_gate(reference, candidate, val, val_images, max_ap_drop, on_progress=on_progress)
+        with tempfile.TemporaryDirectory(prefix="edgepose-reference-") as work:
+            reference = onnx_reference(onnx_path, mean, std, candidate.contract.codec, candidate.contract.sigma, Path(work))
+            verdict = accuracy_gate(reference, candidate, val, val_images, max_ap_drop, on_progress=on_progress)
         verdict["reference"]["model"] = str(onnx_path)
         verdict["candidate"]["model"] = str(out)
         return verdict, gate_markdown(verdict)
 
     report, verdict = gated_file(
         out, produce, gate if val is not None else None, inputs=[onnx_path, val, val_images], force=force,
-        on_stage=stage, advice="Try `ranges` minmax or mse, `fmt` fp32, or a calibration set built from your own data "
-        "('edgepose calib build')",
+        on_stage=stage, advice=f"Try the other `ranges` (this run: {'mse' if ranges == 'auto' else ranges}), `fmt` fp32, a "
+        "calibration set built from your own data ('edgepose calib build'), or, for a model you have as .keras, "
+        "'edgepose quantize' (equalization and trained ranges)",
     )  # fmt: skip
     return {"out": str(out), "report": report, "gate": verdict}
