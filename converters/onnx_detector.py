@@ -124,7 +124,7 @@ def convert_detector(
         work = Path(tmp)
         prepared = work / "model.onnx"
         onnx.save(heads, str(prepared))
-        folder = run_onnx2tf(prepared, work, contract["name"], None, timeout_s, contract["layout"] == "nhwc")
+        folder = run_onnx2tf(prepared, work, contract["name"], timeout_s, contract["layout"] == "nhwc")
         changed: list[dict[str, Any]] = []
         if fmt == "fp32":
             flatbuffer = (folder / "model_float32.tflite").read_bytes()
@@ -154,12 +154,10 @@ def gated_convert_detector(
     :class:`~edgepose.errors.GateFailed` (exit status 3) with nothing written at ``out``.
     Returns ``{"out", "report", "gate"}``."""
     from edgepose.bench.detection import DETECTION_MAX_AP_DROP, detection_gate, detection_gate_markdown
-    from edgepose.quantize.gate import check_max_ap_drop
+    from edgepose.quantize.gate import check_gate_arguments
     from edgepose.quantize.gated import gated_file
 
-    if (val is None) != (val_images is None):
-        raise EdgeposeError("`val` and `val_images` go together")
-    check_max_ap_drop(max_ap_drop)
+    check_gate_arguments(val, val_images, max_ap_drop, drop_needs_val=False)
     limit = DETECTION_MAX_AP_DROP if max_ap_drop is None else max_ap_drop
     stage = on_stage or (lambda text: None)
 

@@ -137,8 +137,9 @@ def with_pixel_input(model, contract: dict[str, Any], mean: tuple[float, ...], s
     return m
 
 
-def run_onnx2tf(model_path: Path, work: Path, input_name: str, calib: np.ndarray | None, timeout_s: int, nhwc: bool) -> Path:
-    """Run onnx2tf in ``work`` (offline); returns its output folder."""
+def run_onnx2tf(model_path: Path, work: Path, input_name: str, timeout_s: int, nhwc: bool) -> Path:
+    """Run onnx2tf in ``work`` (offline) to a float SavedModel; returns its output folder. Quantization is
+    ours (:func:`int8_from_saved_model`), not onnx2tf's."""
     exe = Path(sys.executable).parent / "onnx2tf"
     if not exe.is_file():
         exe = shutil.which("onnx2tf")
@@ -148,10 +149,6 @@ def run_onnx2tf(model_path: Path, work: Path, input_name: str, calib: np.ndarray
     cmd = [str(exe), "-i", str(model_path), "-o", str(work / "out")]
     if nhwc:  # onnx2tf assumes NCHW inputs; keep an NHWC input as it is
         cmd += ["-kat", input_name]
-    if calib is not None:
-        np.save(work / "calib.npy", calib.astype(np.float32))
-        cmd += ["-oiqt", "-qt", "per-channel", "-cind", input_name, str(work / "calib.npy"), "[[[[0,0,0]]]]", "[[[[1,1,1]]]]"]
-        cmd += ["-iqd", "int8", "-oqd", "int8"]
     env = {
         **os.environ,
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -234,7 +231,7 @@ def convert_onnx(
         work = Path(tmp)
         prepared = work / "model.onnx"
         onnx.save(with_pixel_input(with_batch_one(model), contract, mean, std), str(prepared))
-        folder = run_onnx2tf(prepared, work, contract["name"], None, timeout_s, contract["layout"] == "nhwc")
+        folder = run_onnx2tf(prepared, work, contract["name"], timeout_s, contract["layout"] == "nhwc")
         changed: list[dict[str, Any]] = []
         if fmt == "int8":  # onnx2tf's SavedModel through the same int8 path as `quantize` (calibration, ranges)
             flatbuffer, changed = int8_from_saved_model(folder, calib, ranges, src.name)
@@ -409,14 +406,10 @@ def gated_convert_onnx(
     file are scored side by side on ground-truth boxes, the report lands beside ``out``, and a drop
     above ``max_ap_drop`` raises :class:`~edgepose.errors.GateFailed` with nothing written at ``out``.
     Returns ``{"out", "report", "gate"}``."""
-    from edgepose.quantize.gate import accuracy_gate, check_max_ap_drop, gate_markdown
+    from edgepose.quantize.gate import accuracy_gate, check_gate_arguments, gate_markdown
     from edgepose.quantize.gated import gated_file
 
-    if (val is None) != (val_images is None):
-        raise EdgeposeError("`val` and `val_images` go together")
-    if max_ap_drop is not None and val is None:
-        raise EdgeposeError("`max_ap_drop` needs a validation set (`val` ANN.json and `val_images` DIR)")
-    check_max_ap_drop(max_ap_drop)
+    check_gate_arguments(val, val_images, max_ap_drop)
     stage = on_stage or (lambda text: None)
 
     def produce(tmp: Path) -> dict[str, Any]:

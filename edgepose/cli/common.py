@@ -227,6 +227,16 @@ def triple(text: str, name: str) -> tuple[float, float, float]:
     return values  # type: ignore[return-value]
 
 
+def gate_images_total(val, val_images) -> int:
+    """Progress total of an accuracy gate on ``val``: each image is scored twice (float, then int8);
+    0 without a validation set."""
+    if val is None or val_images is None:
+        return 0
+    from ..data.coco import load_coco
+
+    return 2 * len(load_coco(val)["images"])
+
+
 class Stages:
     """Announces each stage of a gated workflow: a transient status line, or ``reporter``'s progress bar
     for the accuracy gate (``total`` images)."""

@@ -9,7 +9,7 @@ import typer
 
 from ..codecs.registry import codec_choices
 from ..errors import EdgeposeError, GateFailed
-from .common import RichReporter, Stages, app, command, err_console, out_console, triple
+from .common import RichReporter, Stages, app, command, err_console, gate_images_total, out_console, triple
 
 CODEC_CHOICES = codec_choices()  # the registry, for help texts
 
@@ -49,7 +49,6 @@ def convert(
     verified against onnxruntime and (with --val) gated on keypoint AP; YOLOX person detectors cut at
     their heads, calibrated on photos and gated on person AP."""
 
-    from ..data.coco import load_coco
     from ..fsutil import check_apart
     from ..quantize.gate import gate_markdown
     from ..runtime.contract import unit_mean_std
@@ -59,11 +58,11 @@ def convert(
         raise EdgeposeError(f"{out} already exists; pass --force to overwrite it")
     from converters.onnx_detector import is_yolox_file
 
+    if is_yolox_file(model):  # the detector path reports its own gate
+        _convert_detector(model, out, fmt, calib_images, calib_count, ranges, val, val_images, max_ap_drop, force)
+        return
     reporter = RichReporter()
     try:
-        if is_yolox_file(model):
-            _convert_detector(model, out, fmt, calib_images, calib_count, ranges, val, val_images, max_ap_drop, force)
-            return
         assumption = ""  # said once the conversion has worked (a refused run prints its one error line only)
         if normalize is None and not (mean and std):
             normalize, assumption = _described_normalization(model)
@@ -75,8 +74,7 @@ def convert(
         from ..quantize import load_calibration
 
         crops = load_calibration(calib) if calib is not None else None
-        gate_total = 2 * len(load_coco(val)["images"]) if val is not None and val_images is not None else 0
-        with Stages(reporter, gate_total) as stage:
+        with Stages(reporter, gate_images_total(val, val_images)) as stage:
             res = gated_convert_onnx(
                 model, out, fmt, calib=crops, layout=input_layout, mean=m, std=s, codec=codec, name=out.stem,
                 ranges=ranges, val=val, val_images=val_images, max_ap_drop=max_ap_drop, force=force, on_stage=stage,
@@ -84,8 +82,7 @@ def convert(
             )  # fmt: skip
     except GateFailed as failure:
         reporter.finish()
-        if getattr(failure, "gate", None) and "people" in failure.gate:
-            out_console.print(gate_markdown(failure.gate), markup=False, highlight=False)
+        out_console.print(gate_markdown(failure.gate), markup=False, highlight=False)
         raise
     if assumption:
         err_console.print(assumption, soft_wrap=True, highlight=False)

@@ -9,7 +9,7 @@ import typer
 
 from ..defaults import INPUT_TEXT, RANGES
 from ..errors import EdgeposeError, GateFailed
-from .common import RichReporter, Stages, app, command, out_console, parse_size
+from .common import RichReporter, Stages, app, command, gate_images_total, out_console, parse_size
 
 calib_app = typer.Typer(help="Calibration sets for int8 quantization.", no_args_is_help=True)
 
@@ -40,14 +40,9 @@ def quantize(
     from ..quantize.gated import gated_quantize
 
     reporter = RichReporter()
-    gate_total = 0
-    if val is not None and val_images is not None:
-        from ..data.coco import load_coco
-
-        gate_total = 2 * len(load_coco(val)["images"])
     names = [n.strip() for n in float_layers.split(",") if n.strip()]
     try:
-        with Stages(reporter, gate_total) as stage:
+        with Stages(reporter, gate_images_total(val, val_images)) as stage:
             res = gated_quantize(
                 model, out, fmt, calib=calib, io=io, val=val, val_images=val_images, max_ap_drop=max_ap_drop,
                 layer_report=layer_report, float_layers=names, ranges=ranges, force=force, equalize=equalize,

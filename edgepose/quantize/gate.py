@@ -82,6 +82,18 @@ def check_max_ap_drop(max_ap_drop: float | None) -> None:
         )
 
 
+def check_gate_arguments(
+    val: object, val_images: object, max_ap_drop: float | None, drop_needs_val: bool = True
+) -> None:
+    """The gate's arguments, checked before any conversion: ``val`` and ``val_images`` come as a pair,
+    ``max_ap_drop`` is a valid AP difference and (where ``drop_needs_val``) has a validation set to judge."""
+    if (val is None) != (val_images is None):
+        raise EdgeposeError("`val` and `val_images` go together")
+    if drop_needs_val and max_ap_drop is not None and val is None:
+        raise EdgeposeError("`max_ap_drop` needs a validation set (`val` ANN.json and `val_images` DIR)")
+    check_max_ap_drop(max_ap_drop)
+
+
 def accuracy_gate(
     reference: Any,
     candidate: Any,

@@ -85,18 +85,14 @@ def gated_quantize(
     from ..models.saved import load_model, training_contract
     from . import load_calibration
     from .convert import quantize
-    from .gate import check_max_ap_drop
+    from .gate import check_gate_arguments
 
     out = Path(out)
     inputs = [model, calib, val, val_images]
     check_apart(out, inputs)
     if out.exists() and not force:
         raise EdgeposeError(f"{out} already exists; pass `force` to overwrite it")
-    if (val is None) != (val_images is None):
-        raise EdgeposeError("`val` and `val_images` go together")
-    if max_ap_drop is not None and val is None:
-        raise EdgeposeError("`max_ap_drop` needs a validation set (`val` ANN.json and `val_images` DIR)")
-    check_max_ap_drop(max_ap_drop)  # before the conversion, not after it
+    check_gate_arguments(val, val_images, max_ap_drop)  # before the conversion, not after it
     stage = on_stage or (lambda text: None)
     keras_model = load_model(model)
     crops = None
