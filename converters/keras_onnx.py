@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from edgepose.engine.onnx_runtime import ONNX_CONTRACT_KEY, ONNX_INPUT_KEY  # one home for the keys (the runtime reads them)
+from edgepose.contract import Contract, onnx_metadata, read_onnx_contract
 from edgepose.errors import EdgeposeError
 from edgepose.fsutil import atomic_write_bytes
 
@@ -22,17 +22,15 @@ EXPORTED_INPUT = {"layout": "nhwc", "pixels": "RGB 0..255", "normalization": "ra
 def export_onnx(model: Any, out: str | Path, opset: int = 17, check_samples: int = 4) -> dict[str, Any]:
     """Write ``out`` (atomically) and return ``{"path", "size_bytes", "opset", "input", "max_abs_error",
     "contract"}``, where the error compares onnxruntime with Keras on random crops."""
-    import json
-
     from edgepose._quiet import quiet_stderr
     from edgepose._tf import import_tensorflow
 
     contract = None
     if isinstance(model, (str, Path)):
-        from edgepose.models.saved import training_contract
+        from edgepose.contract import read_keras_contract
         from edgepose.train import load_model
 
-        contract = training_contract(model)
+        contract = read_keras_contract(model)
         model = load_model(model)
     tf = import_tensorflow()
     try:
@@ -49,11 +47,9 @@ def export_onnx(model: Any, out: str | Path, opset: int = 17, check_samples: int
             proto, _ = tf2onnx.convert.from_function(fn, input_signature=spec, opset=opset)
     except Exception as exc:
         raise EdgeposeError(f"tf2onnx could not export the model: {str(exc).splitlines()[0][:300]}") from None
-    described = proto.metadata_props.add()
-    described.key, described.value = ONNX_INPUT_KEY, json.dumps(EXPORTED_INPUT, sort_keys=True)
-    if contract is not None:
+    for key, value in onnx_metadata(contract, EXPORTED_INPUT).items():
         entry = proto.metadata_props.add()
-        entry.key, entry.value = ONNX_CONTRACT_KEY, json.dumps(contract, sort_keys=True)
+        entry.key, entry.value = key, value
     data = proto.SerializeToString()
     path = atomic_write_bytes(out, data)
     with tempfile.TemporaryDirectory():
@@ -67,29 +63,10 @@ def export_onnx(model: Any, out: str | Path, opset: int = 17, check_samples: int
         got = session.run(None, {name: x})[0]
         worst = max(worst, float(np.abs(ref - got).max()))
     return {"path": str(path), "size_bytes": len(data), "opset": opset, "input": [1, h, w, c], "max_abs_error": worst,
-            "contract": contract}  # fmt: skip
+            "contract": contract.to_dict() if contract is not None else None}  # fmt: skip
 
 
-def _metadata_json(model, key: str) -> dict[str, Any] | None:
-    """The JSON object an ONNX model's ``metadata_props`` holds under ``key``, or None (absent, not JSON, not an object)."""
-    import json
-
-    for entry in model.metadata_props:
-        if entry.key == key:
-            try:
-                value = json.loads(entry.value)
-            except ValueError:
-                return None
-            return value if isinstance(value, dict) else None
-    return None
-
-
-def onnx_contract(model) -> dict[str, Any] | None:
-    """The ``edgepose.contract`` metadata of an ONNX model (``export_onnx``), or None."""
-    return _metadata_json(model, ONNX_CONTRACT_KEY)
-
-
-def onnx_input_description(model) -> dict[str, Any] | None:
-    """The ``edgepose.input`` metadata of an ONNX model (layout, pixels, normalization), or None."""
-    value = _metadata_json(model, ONNX_INPUT_KEY)
-    return value if value is not None and isinstance(value.get("normalization"), str) else None
+def stated_contract(model, where: str) -> tuple[Contract | None, dict[str, Any] | None]:
+    """``(contract, input description)`` an ONNX ``ModelProto``'s ``metadata_props`` state (None where absent),
+    through the one parser (:func:`edgepose.contract.read_onnx_contract`); damaged: one EdgeposeError."""
+    return read_onnx_contract({entry.key: entry.value for entry in model.metadata_props}, where)

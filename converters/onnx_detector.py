@@ -30,7 +30,7 @@ import numpy as np
 from edgepose.errors import EdgeposeError
 from edgepose.fsutil import atomic_write_bytes
 
-from .onnx_tflite import int8_from_saved_model, load_onnx, onnx_input_contract, run_onnx2tf
+from .onnx_tflite import int8_from_saved_model, load_onnx, onnx_input_spec, run_onnx2tf
 
 FORMATS = ("fp32", "int8")
 
@@ -94,7 +94,7 @@ def convert_detector(
     ``images``: RGB photos (uint8 ``[h, w, 3]``) for calibration and the channel statistics;
     ``ranges``: ``mse`` or ``minmax`` (:mod:`edgepose.quantize.ranges`); ``split``: the channel-group
     split. A Focus stem (stride-2 slices) becomes one equivalent convolution. Returns ``{"verify",
-    "focus_to_conv", "split", "changed_ranges", "contract"}``.
+    "focus_to_conv", "split", "changed_ranges", "input"}``.
     """
     import onnx
 
@@ -111,10 +111,10 @@ def convert_detector(
         raise EdgeposeError("`images`: a detector conversion needs calibration photos (a folder of images)")
     src = Path(onnx_path)
     model, _ = load_onnx(src)
-    contract = onnx_input_contract(model)
-    canvases = detector_calibration(images, (contract["width"], contract["height"]))
+    spec = onnx_input_spec(model)
+    canvases = detector_calibration(images, (spec["width"], spec["height"]))
     feeds = [
-        (c.transpose(2, 0, 1)[None] if contract["layout"] == "nchw" else c[None]).astype(np.float32) for c in canvases[:16]
+        (c.transpose(2, 0, 1)[None] if spec["layout"] == "nchw" else c[None]).astype(np.float32) for c in canvases[:16]
     ]
     heads, focus = focus_to_conv(person_heads(model, person_class))
     split_rows: list[dict[str, Any]] = []
@@ -124,7 +124,7 @@ def convert_detector(
         work = Path(tmp)
         prepared = work / "model.onnx"
         onnx.save(heads, str(prepared))
-        folder = run_onnx2tf(prepared, work, contract["name"], timeout_s, contract["layout"] == "nhwc")
+        folder = run_onnx2tf(prepared, work, spec["name"], timeout_s, spec["layout"] == "nhwc")
         changed: list[dict[str, Any]] = []
         if fmt == "fp32":
             flatbuffer = (folder / "model_float32.tflite").read_bytes()
@@ -132,7 +132,7 @@ def convert_detector(
             flatbuffer, changed = int8_from_saved_model(folder, canvases, ranges, "the detector")
         atomic_write_bytes(out, flatbuffer)
     return {"verify": verify_tflite(out, expect=fmt), "focus_to_conv": focus, "split": split_rows,
-            "changed_ranges": len(changed), "contract": contract}  # fmt: skip
+            "changed_ranges": len(changed), "input": spec}  # fmt: skip
 
 
 def gated_convert_detector(

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from edgepose.defaults import CODEC, SIGMA
 from edgepose.errors import EdgeposeError, missing_file
 from edgepose.fsutil import atomic_write_bytes
 
@@ -67,7 +68,7 @@ def load_onnx(path: Path) -> tuple[Any, list[str]]:
     return model, notes + lowered
 
 
-def onnx_input_contract(model, layout: str = "auto") -> dict[str, Any]:
+def onnx_input_spec(model, layout: str = "auto") -> dict[str, Any]:
     """``{"name", "layout", "height", "width"}`` of the model's single RGB image input."""
     inits = {i.name for i in model.graph.initializer}
     inputs = [i for i in model.graph.input if i.name not in inits]
@@ -114,18 +115,18 @@ def with_batch_one(model):
         return m
 
 
-def with_pixel_input(model, contract: dict[str, Any], mean: tuple[float, ...], std: tuple[float, ...]):
+def with_pixel_input(model, spec: dict[str, Any], mean: tuple[float, ...], std: tuple[float, ...]):
     """A copy of ``model`` whose input takes RGB in [0, 255]: ``x = (pixels / 255 - mean) / std``."""
     import onnx
     from onnx import helper, numpy_helper
 
     m = onnx.ModelProto()
     m.CopyFrom(model)
-    name = contract["name"]
+    name = spec["name"]
     inner = f"{name}__normalized"
     for node in m.graph.node:
         node.input[:] = [inner if i == name else i for i in node.input]
-    shape = (1, 3, 1, 1) if contract["layout"] == "nchw" else (1, 1, 1, 3)
+    shape = (1, 3, 1, 1) if spec["layout"] == "nchw" else (1, 1, 1, 3)
     mean255 = (np.asarray(mean, np.float32) * 255.0).reshape(shape)
     inv_std255 = (1.0 / (np.asarray(std, np.float32) * 255.0)).reshape(shape)
     m.graph.initializer.extend(
@@ -178,8 +179,8 @@ def convert_onnx(
     name: str | None = None,
     ranges: str = "mse",
 ) -> dict[str, Any]:
-    """Convert ``onnx_path`` and write ``out`` (atomically); returns ``{"verify", "compare", "contract",
-    "changed_ranges", ...}``.
+    """Convert ``onnx_path`` and write ``out`` (atomically); returns ``{"verify", "compare", "input"
+    (the ONNX input: name, layout, height, width), "changed_ranges", ...}``.
 
     ``calib``: ``uint8 [N, H, W, 3]`` crops (required for ``int8``; also the comparison inputs).
     ``mean``/``std``: the ONNX model's own input normalisation on [0, 1] pixels (ImageNet by default);
@@ -204,34 +205,34 @@ def convert_onnx(
     if ranges not in ONNX_RANGES:
         raise EdgeposeError(f"unknown `ranges` '{ranges}' for an ONNX model; choose one of: auto, {', '.join(ONNX_RANGES)}")
     if codec is not None:
-        from edgepose.runtime.contract import check_codec
+        from edgepose.contract import check_codec
 
         codec = check_codec(codec)
     src = Path(onnx_path)
     model, notes = load_onnx(src)
-    contract = onnx_input_contract(model, layout)
-    from .keras_onnx import onnx_contract
+    spec = onnx_input_spec(model, layout)
+    from .keras_onnx import stated_contract
 
-    exported = (onnx_contract(model) or {}).get("codec") or {}
-    if exported.get("name"):  # an edgepose export: its training contract names the codec
-        if codec is not None and codec != exported["name"]:
-            raise EdgeposeError(f"`codec` '{codec}' contradicts the model's contract ('{exported['name']}'); leave it out")
-        codec = exported["name"]
+    exported, _ = stated_contract(model, str(src))
+    if exported is not None:  # an edgepose export: its contract names the codec
+        if codec is not None and codec != exported.codec:
+            raise EdgeposeError(f"`codec` '{codec}' contradicts the model's contract ('{exported.codec}'); leave it out")
+        codec = exported.codec
     if fmt == "int8" and (calib is None or len(calib) == 0):
         raise EdgeposeError("`fmt` int8 needs a calibration set (`calib`)")
-    if calib is not None and calib.shape[1:3] != (contract["height"], contract["width"]):
+    if calib is not None and calib.shape[1:3] != (spec["height"], spec["width"]):
         raise EdgeposeError(
             f"calibration crops are {calib.shape[1]}x{calib.shape[2]} but the ONNX input is "
-            f"{contract['height']}x{contract['width']} (HxW); build them with "
-            f"`input_size` {contract['height']}x{contract['width']}"
+            f"{spec['height']}x{spec['width']} (HxW); build them with "
+            f"`input_size` {spec['height']}x{spec['width']}"
         )
     import onnx
 
     with tempfile.TemporaryDirectory(prefix="edgepose-onnx2tf-") as tmp:
         work = Path(tmp)
         prepared = work / "model.onnx"
-        onnx.save(with_pixel_input(with_batch_one(model), contract, mean, std), str(prepared))
-        folder = run_onnx2tf(prepared, work, contract["name"], timeout_s, contract["layout"] == "nhwc")
+        onnx.save(with_pixel_input(with_batch_one(model), spec, mean, std), str(prepared))
+        folder = run_onnx2tf(prepared, work, spec["name"], timeout_s, spec["layout"] == "nhwc")
         changed: list[dict[str, Any]] = []
         if fmt == "int8":  # onnx2tf's SavedModel through the same int8 path as `quantize` (calibration, ranges)
             flatbuffer, changed = int8_from_saved_model(folder, calib, ranges, src.name)
@@ -242,7 +243,7 @@ def convert_onnx(
             flatbuffer = produced.read_bytes()
         atomic_write_bytes(out, flatbuffer)
         report = verify_tflite(out, expect=fmt)
-        samples = calib[:compare_samples] if calib is not None else _random_crops(contract, compare_samples)
+        samples = calib[:compare_samples] if calib is not None else _random_crops(spec, compare_samples)
         reference = src
         if notes:  # the reference stays the user's file where onnxruntime reads it, else its upgraded copy
             from edgepose.engine.model import open_model
@@ -252,18 +253,18 @@ def convert_onnx(
             except EdgeposeError:
                 reference = work / "upgraded.onnx"
                 onnx.save(model, str(reference))
-        comparison = compare_with_onnxruntime(reference, out, samples, contract, mean, std)
-    if codec is not None:
-        from edgepose.bundle.contract import contract_for
+        comparison = compare_with_onnxruntime(reference, out, samples, spec, mean, std)
+    if codec is not None:  # the normalisation is inside the converted model now: it takes RGB 0..255
+        from edgepose.contract import Contract
         from edgepose.engine.metadata import write_metadata
 
         about = {"converted_from": src.name, "onnx_normalization": {"mean": list(mean), "std": list(std)}}
-        embedded = contract_for(out, extra=about, codec=codec, name=name or Path(out).stem, sigma=exported.get("sigma"))
-        write_metadata(out, out, embedded)
+        base = exported or Contract(input_hw=(spec["height"], spec["width"]), codec=codec, sigma=SIGMA)
+        write_metadata(out, out, base.replace(model=name or Path(out).stem, normalization=None, layout="NHWC", about=about))
     return {
         "verify": report,
         "compare": comparison,
-        "contract": contract,
+        "input": spec,
         "onnx_size_bytes": src.stat().st_size,
         "legacy_notes": notes,
         "reference": "original" if reference == src else "upgraded copy",
@@ -273,13 +274,13 @@ def convert_onnx(
     }
 
 
-def _random_crops(contract: dict[str, Any], n: int) -> np.ndarray:
+def _random_crops(spec: dict[str, Any], n: int) -> np.ndarray:
     rng = np.random.default_rng(0)
-    return rng.integers(0, 256, (n, contract["height"], contract["width"], 3), dtype=np.uint8)
+    return rng.integers(0, 256, (n, spec["height"], spec["width"], 3), dtype=np.uint8)
 
 
 def compare_with_onnxruntime(
-    onnx_path: Path, tflite_path: str | Path, crops: np.ndarray, contract: dict[str, Any], mean, std, stride: float | None = None
+    onnx_path: Path, tflite_path: str | Path, crops: np.ndarray, spec: dict[str, Any], mean, std, stride: float | None = None
 ) -> dict[str, Any]:
     """Outputs of the original ONNX model (onnxruntime) vs the TFLite file on the same crops.
 
@@ -296,10 +297,10 @@ def compare_with_onnxruntime(
     errors, refs, agree, shifts = [], [], [], []
     for crop in crops:
         x = (crop.astype(np.float32) / 255.0 - mean_a) / std_a
-        feed = x.transpose(2, 0, 1)[None] if contract["layout"] == "nchw" else x[None]
+        feed = x.transpose(2, 0, 1)[None] if spec["layout"] == "nchw" else x[None]
         ref = reference.invoke(feed.astype(np.float32))[0]
         got = converted.invoke(crop[None].astype(np.float32))[0]
-        if ref.ndim == 4 and contract["layout"] == "nchw" and ref.shape != got.shape:
+        if ref.ndim == 4 and spec["layout"] == "nchw" and ref.shape != got.shape:
             ref = ref.transpose(0, 2, 3, 1)  # onnx2tf emits NHWC
         if ref.shape != got.shape:
             raise EdgeposeError(f"output shapes differ: onnxruntime {ref.shape}, TFLite {got.shape}")
@@ -307,11 +308,11 @@ def compare_with_onnxruntime(
         refs.append(ref.ravel())
         if ref.ndim == 4:
             hh, hw = ref.shape[1:3]
-            codec = GaussianHeatmapCodec((contract["width"], contract["height"]), (hw, hh))
+            codec = GaussianHeatmapCodec((spec["width"], spec["height"]), (hw, hh))
             k_ref, _ = codec.decode(ref[0])
             k_got, _ = codec.decode(got[0])
             d = np.linalg.norm(k_ref - k_got, axis=1)
-            step = contract["width"] / hw
+            step = spec["width"] / hw
             agree.extend(d <= step)
             shifts.append(float(d.max()))
     err = np.concatenate(errors)
@@ -361,7 +362,6 @@ def onnx_reference(onnx_path: str | Path, mean, std, codec: str | None, sigma: f
     onnxruntime cannot read is scored through its upgraded copy, written in ``workdir`` (the caller's
     temporary folder)."""
     from edgepose.engine.model import open_model
-    from edgepose.runtime.peers import open_pose_model
 
     src = Path(onnx_path)
     try:
@@ -373,14 +373,20 @@ def onnx_reference(onnx_path: str | Path, mean, std, codec: str | None, sigma: f
         model, _ = load_onnx(src)
         path = Path(workdir or tempfile.mkdtemp(prefix="edgepose-reference-")) / src.name
         onnx.save(model, str(path))
-    codec_fields: dict[str, Any] = {"name": codec or "gaussian"}
-    if sigma is not None:
-        codec_fields["sigma"] = sigma
-    contract = {
-        "input": {"normalization": {"pixel_scale": 1 / 255, "mean": list(mean), "std": list(std)}},
-        "output": {"codec": codec_fields},
-    }
-    return open_pose_model(path, threads=2, contract=contract)
+    from edgepose.contract import Contract
+    from edgepose.runtime.estimator import PoseEstimator
+
+    model = open_model(path, threads=2)
+    shape = model.inputs[0].shape
+    nchw = len(shape) == 4 and shape[1] == 3
+    contract = Contract(
+        input_hw=(int(shape[2]), int(shape[3])) if nchw else (int(shape[1]), int(shape[2])),
+        codec=codec or CODEC,
+        sigma=SIGMA if sigma is None else sigma,
+        layout="NCHW" if nchw else "NHWC",
+        normalization={"pixel_scale": 1 / 255, "mean": tuple(mean), "std": tuple(std)},
+    )
+    return PoseEstimator(path, contract=contract, model=model)
 
 
 def gated_convert_onnx(

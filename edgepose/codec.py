@@ -25,7 +25,7 @@ from .codecs import (  # noqa: F401  (re-exported: the one registry is edgepose.
     codec_choices,
     codec_class,
 )
-from .defaults import CODEC, SIGMA
+from .defaults import CODEC, REFINE, SIGMA
 from .keypoints import flip_index
 
 HEATMAP_STRIDE = 4  # edgepose models: heatmaps at 1/4 of the input size
@@ -43,7 +43,7 @@ def codec_for(
     input_size: tuple[int, int],
     sigma: float = SIGMA,
     name: str = CODEC,
-    refine: str = "dark",
+    refine: str = REFINE,
     heatmap_size: tuple[int, int] | None = None,
 ) -> HeatmapCodec:
     """The codec ``name`` for an input of ``(width, height)``; heatmaps default to 1/``HEATMAP_STRIDE``."""

@@ -76,18 +76,16 @@ def load_estimator(
             from .runtime.peers import open_pose_model
 
             return open_pose_model(path, threads=threads, normalization=normalization, codec=codec, flip_test=flip_test)
-        from .models.saved import load_model, training_contract
+        from .contract import check_codec, read_keras_contract
+        from .models.saved import load_model
 
-        trained = (training_contract(path) or {}).get("codec") or {}
-        if codec is not None and trained.get("name") is not None:
-            from .runtime.contract import check_codec
-
-            if check_codec(codec) != trained["name"]:
-                raise EdgeposeError(
-                    f"{path}: `codec` '{codec}' contradicts the contract train wrote ('{trained['name']}'); leave it out"
-                )
+        trained = read_keras_contract(path)
+        if codec is not None and trained is not None and check_codec(codec) != trained.codec:
+            raise EdgeposeError(
+                f"{path}: `codec` '{codec}' contradicts the contract train wrote ('{trained.codec}'); leave it out"
+            )
         model = load_model(path)
-        return KerasPoseEstimator(
-            model, flip_test=flip_test, codec=codec or trained.get("name") or CODEC, sigma=float(trained.get("sigma", SIGMA))
-        )
+        if trained is None:
+            return KerasPoseEstimator(model, flip_test=flip_test, codec=codec or CODEC, sigma=SIGMA)
+        return KerasPoseEstimator(model, flip_test=flip_test, codec=trained.codec, sigma=trained.sigma)
     return KerasPoseEstimator(model, flip_test=flip_test, codec=codec or CODEC)

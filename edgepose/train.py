@@ -19,6 +19,7 @@ import numpy as np
 from ._tf import import_tensorflow
 from .codec import codec_for
 from .codecs import HeatmapCodec
+from .contract import Contract
 from .data.coco import load_coco
 from .data.samples import Augment, ImageCache
 from .data.sources import DatasetSource, load_sources, weighted_epoch
@@ -88,24 +89,16 @@ def make_train_step(model, optimizer, ohkm_topk: int = 0, replicas: int = 1):
     return step
 
 
-def model_contract(model_name: str, codec: HeatmapCodec, qat: bool = False) -> dict[str, Any]:
-    """The contract every checkpoint of a run carries (:func:`edgepose.models.saved.save_model`):
-    the codec by registry name with its sigma and pixel mapping, the input, the keypoints and flip
-    pairs. ``quantize`` embeds it in the TFLite file; estimators, the gate, ``bundle`` and ``predict``
-    read it from there, so no codec flag is typed again."""
-    from .codec import CODEC_FORMULAS, codec_name
-    from .keypoints import COCO_KEYPOINTS, FLIP_PAIRS
+def model_contract(model_name: str, codec: HeatmapCodec, qat: bool = False) -> Contract:
+    """The contract every checkpoint of a run carries (:func:`edgepose.models.saved.save_model`): the
+    codec by registry name with its sigma and refinement, the input (RGB 0..255, normalisation inside the
+    model), the keypoints and flip pairs, ``qat``. ``quantize`` embeds it in the TFLite file; estimators,
+    the gate, ``bundle`` and ``predict`` read it from there, so no codec flag is typed again."""
+    from .codec import codec_name
 
-    name = codec_name(codec)
     w, h = codec.input_size
-    return {
-        "model": model_name,
-        "codec": {"name": name, "sigma": float(codec.sigma), "heatmap_to_input": CODEC_FORMULAS[name]},
-        "input": {"size_hw": [int(h), int(w)], "pixels": "RGB 0..255 (normalisation inside the model)"},
-        "keypoints": list(COCO_KEYPOINTS),
-        "flip_pairs": [list(p) for p in FLIP_PAIRS],
-        "qat": bool(qat),  # trained with the int8 quantizer in the loop: quantize picks the ranges it trained with
-    }
+    return Contract(input_hw=(int(h), int(w)), codec=codec_name(codec), sigma=float(codec.sigma), refine=codec.refine,
+                    model=model_name, qat=bool(qat))  # fmt: skip
 
 
 def train(

@@ -15,9 +15,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from .contract.schema import BOX_PADDING  # the crop rule is part of the contract an app reads
 from .errors import EdgeposeError
-
-BOX_PADDING = 1.25
 
 
 def box_to_center_size(

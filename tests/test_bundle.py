@@ -25,7 +25,9 @@ def test_bundle_round_trip_and_same_keypoints(tiny_run, tmp_path):
     a = PoseEstimator(bundled).predict(image)[0]
     b = PoseEstimator(tiny_run["int8"], contract=contract).predict(image)[0]
     np.testing.assert_array_equal(a.keypoints, b.keypoints)
-    assert PoseEstimator(bundled).metadata == contract
+    from edgepose.contract import parse_contract
+
+    assert PoseEstimator(bundled).metadata == parse_contract(contract, "contract.json")
     # the original is untouched and has no contract
     with pytest.raises(EdgeposeError, match="carries no edgepose contract"):
         inspect_bundle(tiny_run["int8"])
@@ -87,7 +89,7 @@ def test_bundle_inspect_prints_a_readable_summary_and_json_on_request(tiny_run, 
                                     capture_output=True, text=True, env={"COLUMNS": "200", "PATH": ""})  # fmt: skip
     summary = run()
     assert summary.returncode == 0, summary.stderr
-    for text in ("edgepose-contract/1", "64x64 RGB int8", "heatmaps", "17: nose, left_eye", "/ 0.2"):
+    for text in ("edgepose-contract/2", "64x64 RGB int8", "heatmaps", "17: nose, left_eye", "/ 0.2"):
         assert text in summary.stdout
     assert json.loads(run("--json").stdout)["version"] == "0.2"
 

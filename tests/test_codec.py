@@ -159,7 +159,7 @@ def test_a_registered_codec_is_known_everywhere_by_its_name():
 
     from edgepose.codec import codec_class, codec_for, codec_name
     from edgepose.codecs import CODECS, HeatmapCodec, check_codec_name, codec_choices, register_codec
-    from edgepose.runtime.contract import check_codec
+    from edgepose.contract import check_codec
 
     @register_codec("test-shifted")
     class Shifted(HeatmapCodec):

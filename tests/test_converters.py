@@ -74,7 +74,7 @@ def test_nchw_onnx_to_int8_offline_matches_onnxruntime(onnx2tf_ready, tiny_run, 
     fp32 = convert_onnx(src, tmp_path / "pose_fp32.tflite", "fp32", calib=calib)
     int8 = convert_onnx(src, tmp_path / "pose_int8.tflite", "int8", calib=calib)
     assert _digest(src) == before  # input left byte-identical
-    assert fp32["contract"]["layout"] == "nchw"
+    assert fp32["input"]["layout"] == "nchw"
     assert fp32["compare"]["max_abs_error"] < 1e-4 and fp32["compare"]["keypoint_agreement"] == 1.0
     v = int8["verify"]
     assert v["inputs"][0]["dtype"] == "int8" and v["outputs"][0]["shape"] == [1, 16, 16, 17] and not v["float_ops"]
@@ -87,13 +87,13 @@ def test_keras_to_onnx_and_back_to_int8(onnx2tf_ready, tiny_run, tmp_path):
     pytest.importorskip("tf2onnx")
     import onnx
 
-    from converters.keras_onnx import export_onnx, onnx_input_description
+    from converters.keras_onnx import export_onnx, stated_contract
     from converters.onnx_tflite import convert_onnx
     from edgepose.quantize import load_calibration
 
     exported = export_onnx(tiny_run["summary"]["checkpoint"], tmp_path / "m.onnx")
     assert exported["max_abs_error"] < 1e-4 and exported["input"] == [1, 64, 64, 3]
-    described = onnx_input_description(onnx.load(str(tmp_path / "m.onnx")))
+    _, described = stated_contract(onnx.load(str(tmp_path / "m.onnx")), "m.onnx")
     assert described["normalization"] == "raw" and described["layout"] == "nhwc"  # pixels 0..255, normalised inside
     from edgepose.estimators import load_estimator
 
@@ -102,7 +102,7 @@ def test_keras_to_onnx_and_back_to_int8(onnx2tf_ready, tiny_run, tmp_path):
     assert read.codec == load_estimator(tiny_run["summary"]["checkpoint"]).contract.codec
     res = convert_onnx(tmp_path / "m.onnx", tmp_path / "m_int8.tflite", "int8",
                        calib=load_calibration(tiny_run["calib"]), mean=(0, 0, 0), std=(1 / 255,) * 3)  # fmt: skip
-    assert res["contract"]["layout"] == "nhwc"
+    assert res["input"]["layout"] == "nhwc"
     assert set(res["verify"]["ops"]) == set(tiny_run["int8_report"]["ops"])  # same graph as edgepose's own int8
 
 
@@ -138,7 +138,7 @@ def test_pytorch_hrnet_style_model_through_onnx(onnx2tf_ready, tiny_run, tmp_pat
     before = _digest(src)
     res = convert_onnx(src, tmp_path / "torch_int8.tflite", "int8", calib=load_calibration(tiny_run["calib"]))
     assert _digest(src) == before
-    assert res["contract"] == {"name": "input", "layout": "nchw", "height": 64, "width": 64}
+    assert res["input"] == {"name": "input", "layout": "nchw", "height": 64, "width": 64}
     span = res["compare"]["output_range"][1] - res["compare"]["output_range"][0]
     assert res["compare"]["max_abs_error"] < 0.1 * span
 

@@ -138,9 +138,22 @@ def test_converters_are_covered_and_only_the_cli_reaches_them():
     assert reach in ([], ["cli"]), reach
 
 
+CONTRACT_FLOOR = {"errors", "defaults", "keypoints", "codecs"}  # what the contract package may stand on
+
+
+def test_the_contract_package_stands_on_the_low_floor():
+    """edgepose.contract (schema, parser, carriers) imports no engine, runtime, TensorFlow, LiteRT or ONNX:
+    train, quantize, convert, the runtime and bundle all read and write contracts through it."""
+    graph = import_graph()
+    assert graph.get("contract", set()) <= CONTRACT_FLOOR, graph.get("contract")
+    loaded = _loaded_after("import edgepose.contract")
+    heavy = sorted(m for m in loaded if m.split(".")[0] in ("tensorflow", "ai_edge_litert", "onnx", "onnxruntime", "keras"))
+    assert heavy == [], heavy
+
+
 def test_engine_and_runtime_depend_only_downwards():
     graph = import_graph()
-    assert graph.get("engine", set()) <= {"errors", "_quiet", "fsutil"}, graph.get("engine")
+    assert graph.get("engine", set()) <= {"errors", "_quiet", "fsutil", "contract"}, graph.get("engine")
     assert not graph.get("runtime", set()) & {"train", "data", "quantize", "bundle", "cli", "bench"}, graph.get("runtime")
 
 

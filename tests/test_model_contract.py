@@ -39,14 +39,14 @@ def udp_run(synth_set, tmp_path_factory) -> dict:
 
 @pytest.mark.slow
 def test_the_codec_travels_from_train_to_every_reader(udp_run, synth_set):
+    from edgepose.contract import read_keras_contract
     from edgepose.engine.metadata import read_metadata
     from edgepose.estimators import load_estimator
-    from edgepose.models.saved import training_contract
     from edgepose.transforms import load_rgb
 
-    assert training_contract(udp_run["keras"])["codec"] == {
-        "name": "udp", "sigma": 1.5, "heatmap_to_input": "x_in = x_hm * (W_in - 1) / (W_hm - 1)"
-    }  # fmt: skip
+    trained = read_keras_contract(udp_run["keras"])
+    assert (trained.codec, trained.sigma) == ("udp", 1.5)
+    assert trained.to_dict()["output"]["codec"]["heatmap_to_input"] == "x_in = x_hm * (W_in - 1) / (W_hm - 1)"
     for f in ("fp32", "int8"):
         codec = read_metadata(udp_run[f])["output"]["codec"]
         assert codec["name"] == "udp" and codec["sigma"] == 1.5
@@ -95,12 +95,13 @@ def test_export_onnx_and_convert_carry_the_contract(udp_run, tmp_path):
     pytest.importorskip("onnx2tf")
     import onnx
 
-    from converters.keras_onnx import export_onnx, onnx_contract
+    from converters.keras_onnx import export_onnx, stated_contract
     from converters.onnx_tflite import convert_onnx
     from edgepose.engine.metadata import read_metadata
 
     export_onnx(udp_run["keras"], tmp_path / "m.onnx")
-    assert onnx_contract(onnx.load(str(tmp_path / "m.onnx")))["codec"]["name"] == "udp"
+    exported, described = stated_contract(onnx.load(str(tmp_path / "m.onnx")), "m.onnx")
+    assert (exported.codec, exported.sigma, described["normalization"]) == ("udp", 1.5, "raw")
     convert_onnx(tmp_path / "m.onnx", tmp_path / "m.tflite", "fp32", layout="nhwc", mean=(0, 0, 0), std=(1 / 255,) * 3)
     codec = read_metadata(tmp_path / "m.tflite")["output"]["codec"]
     assert codec["name"] == "udp" and codec["sigma"] == 1.5

@@ -32,7 +32,7 @@ MUTATIONS = [
      '        if False:\n            raise EdgeposeError(f"`flip_test` is for heatmap models',
      "tests/test_hostile_round2.py::test_flip_on_a_model_that_cannot_flip_is_refused"),
     ("quantize drops the training contract", "edgepose/quantize/convert.py",
-     "    if contract:\n        embed_training_contract(path, contract)", "    pass",
+     "    if contract is not None:\n        embed_training_contract(path, contract)", "    pass",
      "tests/test_model_contract.py::test_the_codec_travels_from_train_to_every_reader"),
     ("mobile decode ignores the udp codec", "edgepose/bundle/decode_spec.py",
      '    if codec == "udp":\n        return v * (n * stride - 1) / (n - 1)',

@@ -106,14 +106,15 @@ def test_wrong_files_get_one_line_and_nothing_written(tmp_path):
 @needs_ir
 def test_import_writes_contract_and_lowerings_share_weights(tmp_path):
     pytest.importorskip("tensorflow")
+    from edgepose.contract import read_keras_contract
     from edgepose.models.pptinypose_import import import_pptinypose, relower
-    from edgepose.models.saved import load_model, training_contract
+    from edgepose.models.saved import load_model
 
     out = tmp_path / "ppt.keras"
     info = import_pptinypose(IR / "128x96" / "model.xml", out)
     assert info["input"] == [128, 96]
-    contract = training_contract(out)
-    assert contract["codec"]["name"] == "msra" and contract["model"] == "pptinypose"
+    contract = read_keras_contract(out)
+    assert contract.codec == "msra" and contract.model == "pptinypose" and contract.lowering == "cpu"
     model = load_model(out)
     tpu = relower(model, "edgetpu")
     ops = {type(layer).__name__ for layer in tpu.layers}

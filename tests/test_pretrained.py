@@ -135,9 +135,9 @@ def test_fine_tuning_starts_from_the_shipped_pptinypose_in_either_lowering():
 
 def test_every_shipped_keras_carries_its_training_contract():
     """Issue 32: the shipped .keras had no contract, so its ONNX export could not say its codec."""
-    from edgepose.models.saved import training_contract
+    from edgepose.contract import read_keras_contract
 
     for name, (keras_file, _) in SHIPPED.items():
-        contract = training_contract(HERE / keras_file)
+        contract = read_keras_contract(HERE / keras_file)
         assert contract is not None, name
-        assert contract["model"].startswith(name.split("-edgetpu")[0]) and contract["codec"]["sigma"] > 0
+        assert contract.model.startswith(name.split("-edgetpu")[0]) and contract.sigma > 0

@@ -6,10 +6,10 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from ..contract import Contract
 from ..engine.metadata import read_metadata, write_metadata
 from ..errors import EdgeposeError
 from ..fsutil import atomic_write_json, read_json
-from .contract import contract_for
 
 
 def bundle(model: str | Path, out_dir: str | Path, version: str = "", metrics: str | Path | None = None,
@@ -26,26 +26,26 @@ def bundle(model: str | Path, out_dir: str | Path, version: str = "", metrics: s
     if target.resolve() == src.resolve():
         raise EdgeposeError(f"`out` {out} would overwrite the input model; choose another folder")
     overhead = write_metadata(src, target, contract)
-    atomic_write_json(out / "contract.json", read_metadata(target))
+    embedded = read_metadata(target)  # the stored dict, read back through the one parser
+    atomic_write_json(out / "contract.json", embedded)
     vectors = None
-    if (read_metadata(target)["output"].get("quantization") or {}).get("scale"):  # test vectors: raw int8 heatmaps
+    if (embedded["output"].get("quantization") or {}).get("scale"):  # test vectors: raw int8 heatmaps
         vectors = atomic_write_json(out / "test_vectors.json", make_test_vectors(target))
     from .codegen import kotlin_constants, swift_constants
 
-    embedded = read_metadata(target)
     (out / "PoseContract.kt").write_text(kotlin_constants(embedded))
     (out / "PoseContract.swift").write_text(swift_constants(embedded))
     if card:
         shutil.copyfile(card, out / "MODEL_CARD.md")
     else:
-        i, o = contract["input"], contract["output"]
+        i, o = embedded["input"], embedded["output"]
         (out / "MODEL_CARD.md").write_text(
             f"# {src.stem}\n\nInput {i['size_hw'][0]}x{i['size_hw'][1]} RGB {i['dtype']} ({i['pixels']}); output "
-            f"{o['kind']} {o['size_hw'][0]}x{o['size_hw'][1]}x{len(contract['keypoints'])} {o['dtype']}, stride {o['stride']:g}. "
+            f"{o['kind']} {o['size_hw'][0]}x{o['size_hw'][1]}x{len(embedded['keypoints'])} {o['dtype']}, stride {o['stride']:g}. "
             "The full contract is embedded in the model (`edgepose bundle inspect`).\n"
         )
     return {
-        "model": str(target), "overhead_bytes": overhead, "contract": read_metadata(target),
+        "model": str(target), "overhead_bytes": overhead, "contract": embedded,
         "test_vectors": str(vectors) if vectors else None,
     }  # fmt: skip
 
@@ -127,3 +127,23 @@ def contract_summary(contract: dict[str, Any]) -> list[tuple[str, str]]:
                 (f"measured {fmt}", f"AP {row['AP']:.3f} (coco_val, GT boxes), {row.get('median_ms_1_thread')} ms at 1 thread")
             )
     return rows
+
+
+def contract_for(
+    model_path: str | Path, version: str = "", extra: dict[str, Any] | None = None, codec: str | None = None
+) -> Contract:
+    """The contract to embed in ``model_path``: the one it carries (``version`` and ``extra`` merged under
+    ``about`` added), or, for a file without one, what the runtime resolves for it (input off its tensors,
+    ``codec``: the registry name it was trained with, ``gaussian`` by default; edgepose's input convention).
+    An explicit ``codec`` that contradicts the file's contract is refused (by the runtime, one line)."""
+    from ..runtime.estimator import PoseEstimator
+
+    est = PoseEstimator(model_path, codec=codec)
+    about = {**(est.metadata.about if est.metadata else {}), **(extra or {})}
+    if est.metadata is not None:
+        return est.metadata.replace(version=version or est.metadata.version, about=about)
+    c = est.contract
+    w, h = c.input_size
+    norm = None if c.identity_normalization else {"pixel_scale": c.pixel_scale, "mean": c.mean, "std": c.std}
+    return Contract(input_hw=(h, w), codec=c.codec, sigma=est.codec.sigma, refine=est.codec.refine,
+                    model=Path(model_path).stem, version=version, layout=c.layout, normalization=norm, about=about)  # fmt: skip

@@ -8,13 +8,10 @@ from typing import Optional
 
 import typer
 
-from ..codecs.registry import codec_choices
 from ..defaults import DETECTOR_SCORE_THRESHOLD, THREADS
 from ..errors import EdgeposeError
 from .common import RichReporter, command, out_console
-
-CODEC_CHOICES = codec_choices()  # the registry, for help texts
-
+from .options import CodecWhenUnsaid, Force, NormWhenUnsaid, Threads
 
 bench_app = typer.Typer(help="Benchmarks: latency, accuracy (GT or detected boxes), compare.", no_args_is_help=True)
 
@@ -25,19 +22,15 @@ def bench_accuracy(
     data: Path = typer.Option(..., "--data", help="COCO person-keypoints JSON (ground-truth boxes are used)."),
     images: Path = typer.Option(..., "--images", help="Folder the JSON's file_name entries are relative to."),
     lsp_joints: Optional[Path] = typer.Option(None, "--lsp-joints", help="LSP joints.json: adds PCKh@0.5."),
-    threads: int = typer.Option(THREADS, "--threads"),
+    threads: Threads = THREADS,
     flip: bool = typer.Option(False, "--flip", help="Average with the horizontally flipped crop."),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for accuracy.json and accuracy.md."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
     detector: Optional[Path] = typer.Option(None, "--detector", help="Person detector .tflite: adds AP with detected boxes."),
     det_threshold: float = typer.Option(DETECTOR_SCORE_THRESHOLD, "--det-threshold", help="Detector score threshold."),
-    normalization: Optional[str] = typer.Option(
-        None, "--norm", help="Heatmap model input normalisation when its file does not say: raw | unit | symmetric | imagenet."
-    ),
-    codec: Optional[str] = typer.Option(
-        None, "--codec", help="Heatmap convention when the file does not say: " + CODEC_CHOICES + "."
-    ),
-    force: bool = typer.Option(False, "--force", help="Replace an earlier --out folder."),
+    normalization: NormWhenUnsaid = None,
+    codec: CodecWhenUnsaid = None,
+    force: Force = False,
 ) -> None:
     """COCO AP/AR and PCK of one model with ground-truth boxes (per-keypoint table); --detector adds detected boxes."""
     from ..bench import bench_accuracy as run_accuracy
@@ -74,13 +67,9 @@ def bench_compare(
     warmup: int = typer.Option(10, "--warmup"),
     runs: int = typer.Option(50, "--runs"),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for compare.md, compare.json and compare.png."),
-    normalization: Optional[str] = typer.Option(
-        None, "--norm", help="Heatmap models' input normalisation when a file does not say: raw | unit | symmetric | imagenet."
-    ),
-    codec: Optional[str] = typer.Option(
-        None, "--codec", help="Heatmap convention when a file does not say: " + CODEC_CHOICES + "."
-    ),
-    force: bool = typer.Option(False, "--force", help="Replace an earlier --out folder."),
+    normalization: NormWhenUnsaid = None,
+    codec: CodecWhenUnsaid = None,
+    force: Force = False,
 ) -> None:
     """Accuracy (GT boxes), latency and size of several models in one run: table + accuracy-vs-latency PNG."""
     from ..bench.compare import bench_compare as run_compare
@@ -148,13 +137,13 @@ def bench_latency(
 @command(bench_app, "profile")
 def bench_profile(
     model: Path = typer.Argument(..., help="A .tflite model."),
-    threads: int = typer.Option(1, "--threads"),
+    threads: Threads = 1,
     warmup: int = typer.Option(5, "--warmup"),
     runs: int = typer.Option(50, "--runs", help="Timed invocations of the whole model and of each op."),
     top: int = typer.Option(10, "--top", help="How many of the slowest ops to list (and draw)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for profile.json, profile.md and profile.png."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
-    force: bool = typer.Option(False, "--force", help="Replace an earlier --out folder."),
+    force: Force = False,
 ) -> None:
     """Per-op time table (op, index, shape, ms, % of total, Edge TPU verdict), the slowest ops and a PNG.
 

@@ -8,11 +8,9 @@ from typing import Optional
 
 import typer
 
-from ..codecs.registry import codec_choices
 from ..errors import EdgeposeError
 from .common import app, command, out_console
-
-CODEC_CHOICES = codec_choices()  # the registry, for help texts
+from .options import CodecWhenUnsaid, Force
 
 
 @command(app, "bundle")
@@ -23,10 +21,8 @@ def bundle_cmd(
     version: str = typer.Option("", "--version", help="Model version string stored in the contract."),
     metrics: Optional[Path] = typer.Option(None, "--metrics", help="JSON with training data / accuracy / latency to embed."),
     card: Optional[Path] = typer.Option(None, "--card", help="Model card Markdown to ship beside the model."),
-    codec: Optional[str] = typer.Option(
-        None, "--codec", help="Heatmap codec the model was trained with (train --codec): " + CODEC_CHOICES + "."
-    ),
-    force: bool = typer.Option(False, "--force"),
+    codec: CodecWhenUnsaid = None,
+    force: Force = False,
     json_out: bool = typer.Option(False, "--json", help="With 'inspect': print the whole contract as JSON."),
 ) -> None:
     """Embed the model's contract (input, normalisation, output, codec, keypoints); 'bundle inspect FILE' reads it."""

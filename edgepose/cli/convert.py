@@ -7,11 +7,9 @@ from typing import Optional
 
 import typer
 
-from ..codecs.registry import codec_choices
 from ..errors import EdgeposeError, GateFailed
 from .common import RichReporter, Stages, app, command, err_console, gate_images_total, out_console, triple
-
-CODEC_CHOICES = codec_choices()  # the registry, for help texts
+from .options import CodecWhenUnsaid, Force
 
 
 @command(app, "convert")
@@ -28,9 +26,7 @@ def convert(
     ),
     mean: str = typer.Option("", "--mean", help="Override: per-channel mean on [0,1] pixels, e.g. 0.5,0.5,0.5."),
     std: str = typer.Option("", "--std", help="Override: per-channel std on [0,1] pixels."),
-    codec: Optional[str] = typer.Option(
-        None, "--codec", help="The model's heatmap convention, embedded as its contract: " + CODEC_CHOICES + "."
-    ),
+    codec: CodecWhenUnsaid = None,
     calib_images: Optional[Path] = typer.Option(
         None, "--calib-images", help="Person detectors (YOLOX): a folder of photos to calibrate int8 with."
     ),
@@ -43,15 +39,15 @@ def convert(
     max_ap_drop: Optional[float] = typer.Option(
         None, "--max-ap-drop", help="Fail (exit 3, nothing written) when AP drops by more than this (detectors: 0.03)."
     ),
-    force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+    force: Force = False,
 ) -> None:
     """ONNX -> TFLite through onnx2tf (offline), the same gated int8 workflow as quantize: pose models
     verified against onnxruntime and (with --val) gated on keypoint AP; YOLOX person detectors cut at
     their heads, calibrated on photos and gated on person AP."""
 
+    from ..contract import unit_mean_std
     from ..fsutil import check_apart
     from ..quantize.gate import gate_markdown
-    from ..runtime.contract import unit_mean_std
 
     check_apart(out, [model, calib, calib_images])
     if out.exists() and not force:
@@ -152,7 +148,7 @@ def export_onnx(
     model: Path = typer.Argument(..., help="Trained .keras model."),
     out: Path = typer.Option(..., "--out", help="Output .onnx file."),
     opset: int = typer.Option(17, "--opset"),
-    force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+    force: Force = False,
 ) -> None:
     """Keras -> ONNX through tf2onnx (NHWC float input, RGB 0..255), checked against onnxruntime."""
 
@@ -170,20 +166,22 @@ def export_onnx(
         f"max abs error vs Keras {res['max_abs_error']:.2g}"
     )
     if res.get("contract"):
-        out_console.print(f"contract carried in metadata_props (edgepose.contract): codec {res['contract']['codec']['name']}")
+        codec = res["contract"]["output"]["codec"]["name"]
+        out_console.print(f"contract carried in metadata_props (edgepose.contract): codec {codec}")
 
 
 def _described_normalization(model: Path) -> tuple[str, str]:
     """``(normalisation, what to tell the user)``: what an ONNX file describes (``edgepose export-onnx`` writes it),
     or, where it says nothing, ImageNet's with a line saying so and how to change it."""
+    import onnx
+
+    from converters.keras_onnx import stated_contract
+
     try:
-        import onnx
-
-        from converters.keras_onnx import onnx_input_description
-
-        described = onnx_input_description(onnx.load(str(model), load_external_data=False))
+        proto = onnx.load(str(model), load_external_data=False)
     except Exception:  # unreadable files get their one line from the conversion itself
-        described = None
+        return "imagenet", ""
+    _, described = stated_contract(proto, str(model))  # a damaged description: one line, here
     if described:
         return described["normalization"], f"input: {described['normalization']} normalisation, as {model.name} describes it"
     return "imagenet", (

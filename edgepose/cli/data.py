@@ -7,13 +7,10 @@ from typing import Optional
 
 import typer
 
-from ..codecs.registry import codec_choices
 from ..defaults import INPUT_TEXT, THREADS
 from ..errors import EdgeposeError
 from .common import RichReporter, command, out_console, parse_size
-
-CODEC_CHOICES = codec_choices()  # the registry, for help texts
-
+from .options import CodecWhenUnsaid, Force, NormWhenUnsaid, Threads
 
 data_app = typer.Typer(help="Datasets: synthesise, import YOLO trees, check, show, teacher labels.", no_args_is_help=True)
 
@@ -23,7 +20,7 @@ def synth(
     out: Path = typer.Option(..., "--out", help="Output folder (created; must be empty unless --force)."),
     n: int = typer.Option(200, "-n", help="Number of images."),
     seed: int = typer.Option(0, "--seed", help="Dataset seed: same seed, same images."),
-    force: bool = typer.Option(False, "--force", help="Overwrite a non-empty output folder."),
+    force: Force = False,
 ) -> None:
     """Render a procedural dataset of people in COCO person-keypoint format."""
     from ..data.synth_writer import MAX_IMAGES, write_synth
@@ -50,8 +47,8 @@ def pseudo_label_cmd(
     agree: float = typer.Option(0.1, "--agree", help="Teachers must agree within this fraction of the box size."),
     position: str = typer.Option("first", "--position", help="first (the first teacher's point; others vote) | mean"),
     lsp_joints: Optional[Path] = typer.Option(None, "--lsp-joints", help="LSP joints.json: face points must lie in the head."),
-    threads: int = typer.Option(THREADS, "--threads"),
-    force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
+    threads: Threads = THREADS,
+    force: Force = False,
 ) -> None:
     """Fill absent keypoints (e.g. LSPET's face) with teacher pseudo-labels where teachers agree (marked for --pseudo-weight)."""
     from ..data.coco import load_coco
@@ -88,15 +85,11 @@ def teacher_label_cmd(
     detector: Optional[Path] = typer.Option(
         None, "--detector", help="Person detector for a photo folder (default: whole frames)."
     ),
-    normalization: Optional[str] = typer.Option(
-        None, "--norm", help="Teacher input normalisation when its file does not say: raw | unit | symmetric | imagenet."
-    ),
-    codec: Optional[str] = typer.Option(
-        None, "--codec", help="Teacher heatmap convention when its file does not say: " + CODEC_CHOICES + "."
-    ),
+    normalization: NormWhenUnsaid = None,
+    codec: CodecWhenUnsaid = None,
     min_score: float = typer.Option(0.3, "--min-score", help="Photo folders: people under this mean teacher score are dropped."),
-    threads: int = typer.Option(THREADS, "--threads"),
-    force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
+    threads: Threads = THREADS,
+    force: Force = False,
 ) -> None:
     """Teacher keypoints for every person (distillation): human labels are kept, train with --teacher-weight."""
     from ..data.distill import teacher_label_source
@@ -127,7 +120,7 @@ def copy_paste_cmd(
     backgrounds: Optional[Path] = typer.Option(
         None, "--backgrounds", help="Folder of images with no people (default: procedural)."
     ),
-    force: bool = typer.Option(False, "--force", help="Overwrite a non-empty output folder."),
+    force: Force = False,
 ) -> None:
     """Cut people out by their segmentation and paste them onto other backgrounds: a new COCO dataset."""
     from ..data.copy_paste import write_copy_paste
@@ -147,7 +140,7 @@ def check(
     annotations: Path = typer.Argument(..., help="COCO person-keypoints JSON."),
     images: Path = typer.Option(..., "--images", help="Folder the JSON's file_name entries are relative to."),
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for check.json and check.md."),
-    force: bool = typer.Option(False, "--force", help="Replace an earlier --out folder."),
+    force: Force = False,
 ) -> None:
     """Validate a dataset: structure, ids, keypoints, boxes, image files; exit 1 on errors."""
     from ..data.check import check_dataset, check_markdown
@@ -179,7 +172,7 @@ def show(
     augment: bool = typer.Option(False, "--augment", help="Show training crops with augmentation and decoded targets."),
     input_size: str = typer.Option(INPUT_TEXT, "--input", help="Crop size HEIGHTxWIDTH for --augment."),
     seed: int = typer.Option(0, "--seed"),
-    force: bool = typer.Option(False, "--force", help="Replace an existing --out file."),
+    force: Force = False,
 ) -> None:
     """Draw samples with their skeletons into a PNG grid."""
     from ..data.show import show_samples
@@ -204,7 +197,7 @@ def import_cmd(
         None, "--keypoints-from", help="Folder of per-image YOLO-pose files named by COCO id (000000123456.txt) to merge."
     ),
     min_height: float = typer.Option(0.0, "--min-height", help="Drop people whose box is under this many pixels tall."),
-    force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
+    force: Force = False,
 ) -> None:
     """Import a YOLO or YOLO-pose label tree (Roboflow, Ultralytics) as COCO person keypoints."""
     from ..data.yolo_import import import_yolo

@@ -8,11 +8,9 @@ from typing import Optional
 
 import typer
 
-from ..codecs.registry import codec_choices
-from ..defaults import DETECTOR_SCORE_THRESHOLD, THREADS
+from ..defaults import DETECTOR_SCORE_THRESHOLD, MAX_PEOPLE, THREADS
 from .common import RichReporter, app, command, out_console
-
-CODEC_CHOICES = codec_choices()  # the registry, for help texts
+from .options import CodecWhenUnsaid, Force, NormWhenUnsaid, Threads
 
 
 @command(app, "eval")
@@ -22,7 +20,7 @@ def eval_(
     out: Optional[Path] = typer.Option(None, "--out", help="Folder for eval.json and eval.md."),
     lsp_joints: Optional[Path] = typer.Option(None, "--lsp-joints", help="LSP joints.json: adds PCKh@0.5 (neck-head top)."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
-    force: bool = typer.Option(False, "--force", help="Replace an earlier --out folder."),
+    force: Force = False,
 ) -> None:
     """COCO keypoint AP/AR (pycocotools), PCK@0.2, PCKh@0.5 where head sizes exist, per-keypoint table."""
     from ..evaluate import evaluate, lsp_head_sizes
@@ -53,20 +51,16 @@ def predict(
     source: Path = typer.Argument(..., help="An image, a folder of images, or a video."),
     out: Path = typer.Option(..., "--out", help="Folder for results.json and drawn images/video."),
     coco: Optional[Path] = typer.Option(None, "--coco", help="COCO JSON: its ground-truth person boxes (evaluation protocol)."),
-    threads: int = typer.Option(THREADS, "--threads"),
+    threads: Threads = THREADS,
     backend: str = typer.Option(
         "auto", "--backend", help="auto (by file suffix) | litert | tflite_runtime | onnxruntime | openvino"
     ),
     flip: bool = typer.Option(False, "--flip", help="Average with the flipped crop (heatmap models)."),
     no_draw: bool = typer.Option(False, "--no-draw", help="Write results.json only."),
     contract: Optional[Path] = typer.Option(None, "--contract", help="contract.json for a model without embedded metadata."),
-    normalization: Optional[str] = typer.Option(
-        None, "--norm", help="Heatmap model input normalisation when its file does not say: raw | unit | symmetric | imagenet."
-    ),
-    codec: Optional[str] = typer.Option(
-        None, "--codec", help="Heatmap convention when the file does not say: " + CODEC_CHOICES + "."
-    ),
-    force: bool = typer.Option(False, "--force", help="Reuse a non-empty output folder."),
+    normalization: NormWhenUnsaid = None,
+    codec: CodecWhenUnsaid = None,
+    force: Force = False,
     detector: Optional[Path] = typer.Option(
         None,
         "--detector",
@@ -75,7 +69,7 @@ def predict(
     ),
     det_threshold: float = typer.Option(DETECTOR_SCORE_THRESHOLD, "--det-threshold", help="Detector score threshold."),
     det_iou: Optional[float] = typer.Option(None, "--det-iou", help="Detector NMS IoU (default: the contract's)."),
-    max_people: int = typer.Option(10, "--max-people"),
+    max_people: int = typer.Option(MAX_PEOPLE, "--max-people"),
     person_class: int = typer.Option(0, "--person-class", help="SSD label id of 'person'."),
     redetect_every: int = typer.Option(10, "--redetect-every", help="Video: run the detector at least every N frames."),
     min_pose_score: float = typer.Option(0.3, "--min-pose-score", help="Video: re-detect when a track's pose score drops below."),
@@ -96,7 +90,11 @@ def predict(
         detector = pretrained_detector()
     elif detector is not None and str(detector) == "none" and not detector.exists():
         detector = None
-    explicit = read_json(contract, "contract file") if contract is not None else None
+    explicit = None
+    if contract is not None:
+        from ..contract import parse_contract
+
+        explicit = parse_contract(read_json(contract, "contract file"), str(contract))
     estimator = open_pose_model(
         model, threads=threads, backend=backend, flip_test=flip, contract=explicit, normalization=normalization, codec=codec
     )

@@ -7,6 +7,7 @@ import json
 import typer
 
 from .common import command, out_console, parse_size
+from .options import Force
 
 model_app = typer.Typer(help="Models in the registry: info, import of published weights, lowerings.", no_args_is_help=True)
 
@@ -40,7 +41,7 @@ def model_import(
     out: str = typer.Option(..., "--out", help="The .keras file to write (with its contract)."),
     input_size: str = typer.Option("", "--input", help="HEIGHTxWIDTH (multiples of 32); default: the IR's own."),
     lowering: str = typer.Option("cpu", "--lowering", help="cpu (5-D shuffle, fastest) | edgetpu (interleave shuffle)."),
-    force: bool = typer.Option(False, "--force", help="Overwrite OUT."),
+    force: Force = False,
 ) -> None:
     """Published PP-TinyPose weights (PaddleDetection, Apache-2.0) into a trainable edgepose .keras."""
     from ..models.pptinypose_import import import_pptinypose
@@ -60,7 +61,7 @@ def model_lower(
     out: str = typer.Option(..., "--out", help="The .keras file to write."),
     lowering: str = typer.Option("edgetpu", "--lowering", help="cpu (5-D shuffle) | edgetpu (interleave shuffle)."),
     head_resize: str = typer.Option("", "--head-resize", help="align_corners | half_pixel (default: keep the model's)."),
-    force: bool = typer.Option(False, "--force", help="Overwrite OUT."),
+    force: Force = False,
 ) -> None:
     """The same weights in the other lowering (the CPU's fast shuffle, or the form the Edge TPU maps)."""
     from ..models.pptinypose_import import lower_keras

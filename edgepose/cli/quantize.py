@@ -10,6 +10,7 @@ import typer
 from ..defaults import INPUT_TEXT, RANGES
 from ..errors import EdgeposeError, GateFailed
 from .common import RichReporter, Stages, app, command, gate_images_total, out_console, parse_size
+from .options import Force
 
 calib_app = typer.Typer(help="Calibration sets for int8 quantization.", no_args_is_help=True)
 
@@ -30,7 +31,7 @@ def quantize(
         RANGES, "--ranges", help="int8 activation ranges: auto (tied after train --qat, else mse) | minmax (TFLite "
         "calibrated) | mse (least error) | tied (edgepose min/max with TFLite scale ties; what train --qat trains with)."
     ),
-    force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+    force: Force = False,
     equalize: bool = typer.Option(
         True, "--equalize/--no-equalize", help="Exact residual-stream channel equalization before int8 (float unchanged)."
     ),
@@ -79,7 +80,7 @@ def calib_build(
     n: int = typer.Option(300, "-n", help="Number of person crops."),
     input_size: str = typer.Option(INPUT_TEXT, "--input", help="Model input HEIGHTxWIDTH."),
     seed: int = typer.Option(0, "--seed"),
-    force: bool = typer.Option(False, "--force"),
+    force: Force = False,
 ) -> None:
     """Build a calibration set of person crops (inference preprocessing), stratified over size and pose."""
     from ..fsutil import output_folder

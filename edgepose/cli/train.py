@@ -6,17 +6,16 @@ from pathlib import Path
 
 import typer
 
-from ..codecs.registry import codec_choices
 from ..errors import EdgeposeError
 from ..pipeline_config import PipelineConfig
 from ..train_config import TrainConfig
 from .common import RichReporter, app, command, out_console, parse_size, resolve_init
+from .options import CODEC_CHOICES, Force
 
 _TRAIN = TrainConfig()  # training defaults live in one place: the config dataclasses
 _PIPE = PipelineConfig()
 
 
-CODEC_CHOICES = codec_choices()  # the registry, for help texts
 
 
 def _size_text(size: tuple[int, int]) -> str:
@@ -35,7 +34,7 @@ def pipeline(
     batch_size: int = typer.Option(_PIPE.batch_size, "--batch"),
     calib_size: int = typer.Option(_PIPE.calib_size, "--calib-size", help="Calibration crops for int8."),
     seed: int = typer.Option(_PIPE.seed, "--seed"),
-    force: bool = typer.Option(False, "--force", help="Overwrite a non-empty output folder."),
+    force: Force = False,
 ) -> None:
     """Synthetic data -> train -> int8 TFLite -> float vs int8 COCO AP -> latency -> report."""
     from ..pipeline import pipeline as run_pipeline
@@ -93,7 +92,7 @@ def train(
         _TRAIN.cpu_replicas, "--cpu-replicas", help="With mirrored on a CPU-only box: logical CPU devices."
     ),
     resume: bool = typer.Option(False, "--resume", help="Continue the run in --out from its last finished epoch."),
-    force: bool = typer.Option(False, "--force", help="Overwrite a non-empty run folder."),
+    force: Force = False,
     pseudo_weight: float = typer.Option(
         _TRAIN.pseudo_weight, "--pseudo-weight", help="Loss weight of teacher pseudo-labels (data pseudo-label)."
     ),

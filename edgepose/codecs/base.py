@@ -15,7 +15,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from ..defaults import SIGMA
+from ..defaults import REFINE, SIGMA
 from .refine import refinement
 
 
@@ -27,7 +27,7 @@ class HeatmapCodec(abc.ABC):
     input_size: tuple[int, int]
     heatmap_size: tuple[int, int]
     sigma: float = SIGMA
-    refine: str = "dark"
+    refine: str = REFINE
     name: ClassVar[str] = ""  # set by register_codec
     formula: ClassVar[str] = ""  # heatmap -> input pixels, written into model contracts
 

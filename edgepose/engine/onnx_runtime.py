@@ -35,17 +35,13 @@ def _shape(dims, name: str, path: Path) -> tuple[int, ...]:
     return tuple(out)
 
 
-ONNX_CONTRACT_KEY = "edgepose.contract"  # the training contract of an `edgepose export-onnx` file (JSON)
-ONNX_INPUT_KEY = "edgepose.input"  # always written by export-onnx: layout, pixel range, normalisation ("raw": inside)
-
-
 class OnnxRuntimeModel(Model):
     """An ``.onnx`` model in an ``onnxruntime.InferenceSession`` (CPU provider)."""
 
     backend = "onnxruntime"
 
     def metadata_props(self) -> dict[str, str]:
-        """The file's ``metadata_props`` (key -> string), e.g. :data:`ONNX_INPUT_KEY` and :data:`ONNX_CONTRACT_KEY`."""
+        """The file's ``metadata_props`` (key -> string), read by :func:`edgepose.contract.read_onnx_contract`."""
         return dict(self.session.get_modelmeta().custom_metadata_map)
 
     def __init__(self, path: Path, threads: int = 1):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..contract import Contract
 from ..errors import EdgeposeError
 from .ir_reader import IRGraph, read_ir
 
@@ -144,24 +145,12 @@ def lowering_spec(lowering: str, head_resize: str = "align_corners"):
     return replace(PPTinyPoseSpec(), shuffle="5d" if lowering == "cpu" else "interleave", head_resize=head_resize)
 
 
-def pptinypose_contract(input_size: tuple[int, int], lowering: str = "cpu", source: str = "") -> dict:
-    """The training contract of an imported PP-TinyPose: Paddle's heatmap convention (``msra``: cell j at
-    input pixel 4·j), sigma 2 (PaddleDetection's target), ImageNet normalisation inside the model."""
-    from ..codec import CODEC_FORMULAS
-    from ..keypoints import COCO_KEYPOINTS, FLIP_PAIRS
-
+def pptinypose_contract(input_size: tuple[int, int], lowering: str = "cpu", source: str = "") -> Contract:
+    """The contract of an imported PP-TinyPose: Paddle's heatmap convention (``msra``: cell j at input
+    pixel 4·j), sigma 2 (PaddleDetection's target), ImageNet normalisation inside the model."""
     w, h = input_size
-    contract = {
-        "model": PPTINYPOSE_MODEL,
-        "codec": {"name": "msra", "sigma": 2.0, "heatmap_to_input": CODEC_FORMULAS["msra"]},
-        "input": {"size_hw": [int(h), int(w)], "pixels": "RGB 0..255 (normalisation inside the model)"},
-        "keypoints": list(COCO_KEYPOINTS),
-        "flip_pairs": [list(p) for p in FLIP_PAIRS],
-        "lowering": lowering,
-    }
-    if source:
-        contract["weights_from"] = source
-    return contract
+    return Contract(input_hw=(int(h), int(w)), codec="msra", sigma=2.0, model=PPTINYPOSE_MODEL, lowering=lowering,
+                    weights_from=source)  # fmt: skip
 
 
 def import_pptinypose(
@@ -206,15 +195,15 @@ def _head_resize_of(model) -> str:
 def lower_keras(src: str | Path, out: str | Path, lowering: str, head_resize: str | None = None, force: bool = False) -> dict:
     """Write the ``.keras`` ``src`` (a ``pptinypose`` model) in another lowering to ``out``, weights and contract
     kept (the contract records the lowering). Returns ``{"out", "lowering", "head_resize"}``."""
+    from ..contract import read_keras_contract
     from ..fsutil import output_file
-    from .saved import load_model, save_model, training_contract
+    from .saved import load_model, save_model
 
     model = load_model(src)
     if not model.name.startswith(PPTINYPOSE_MODEL):
         raise EdgeposeError(f"{src}: a '{model.name}' model; only pptinypose models have lowerings")
     new = relower(model, lowering, head_resize)
-    contract = dict(training_contract(src) or {})
-    contract["lowering"] = lowering
+    contract = read_keras_contract(src)
     with output_file(out, force=force, inputs=[src]) as tmp:
-        save_model(new, tmp, contract or None)
+        save_model(new, tmp, contract.replace(lowering=lowering) if contract is not None else None)
     return {"out": str(out), "lowering": lowering, "head_resize": _head_resize_of(new)}

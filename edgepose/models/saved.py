@@ -1,56 +1,22 @@
 """Reading and writing ``.keras`` checkpoints (the models room, so that estimators, quantize and train
-share it), with the model contract that ``train`` writes into the checkpoint: ``edgepose_contract.json``
-beside Keras's own members in the ``.keras`` zip (Keras ignores it), read back by :func:`training_contract`
-and carried by ``quantize`` into the TFLite file's metadata."""
+share it), with the model contract ``train`` writes into the checkpoint (:mod:`edgepose.contract`: a zip
+member beside Keras's own, read back by :func:`edgepose.contract.read_keras_contract`)."""
 
 from __future__ import annotations
 
-import json
 import zipfile
 from pathlib import Path
-from typing import Any
 
 from .._tf import import_tensorflow
+from ..contract import Contract, write_keras_contract
 from ..errors import EdgeposeError, missing_file
 
-TRAINING_CONTRACT = "edgepose_contract.json"
-TRAINING_CONTRACT_FORMAT = "edgepose-train-contract/1"
 
-
-def save_model(model, path: str | Path, contract: dict[str, Any] | None = None) -> None:
-    """``model.save(path)``, then ``contract`` (codec, sigma, input, keypoints, flip pairs) added to the zip."""
+def save_model(model, path: str | Path, contract: Contract | None = None) -> None:
+    """``model.save(path)``, then ``contract`` added to the zip (:func:`edgepose.contract.write_keras_contract`)."""
     model.save(path)
     if contract is not None:
-        payload = json.dumps({**contract, "format": TRAINING_CONTRACT_FORMAT}, indent=1, sort_keys=True)
-        with zipfile.ZipFile(path, "a") as archive:
-            archive.writestr(TRAINING_CONTRACT, payload)
-
-
-def training_contract(path: str | Path) -> dict[str, Any] | None:
-    """The contract ``train`` wrote into a ``.keras`` checkpoint, or None (older or foreign files, no contract).
-
-    A contract that is there but damaged (not JSON, truncated, a codec that is no codec, a sigma that is no
-    positive number) raises one EdgeposeError naming the field: no reader falls back to defaults silently."""
-    from ..contract_fields import check_codec_fields
-
-    try:
-        with zipfile.ZipFile(path) as archive:
-            if TRAINING_CONTRACT not in archive.namelist():
-                return None
-            raw = archive.read(TRAINING_CONTRACT)
-    except (OSError, zipfile.BadZipFile):
-        return None
-    try:
-        contract = json.loads(raw)
-    except ValueError as exc:
-        raise EdgeposeError(f"{path}: damaged contract: {TRAINING_CONTRACT} is not valid JSON ({exc.msg})") from None
-    if not isinstance(contract, dict):
-        raise EdgeposeError(f"{path}: damaged contract: {TRAINING_CONTRACT} is not a JSON object")
-    if "codec" not in contract:
-        raise EdgeposeError(f"{path}: damaged contract: no `codec` in {TRAINING_CONTRACT}")
-    contract = {**contract, "codec": {**contract["codec"], **check_codec_fields(contract["codec"], str(path))}} if isinstance(
-        contract["codec"], dict) else {**contract, "codec": check_codec_fields(contract["codec"], str(path))}  # fmt: skip
-    return contract
+        write_keras_contract(path, contract)
 
 
 def load_model(path: str | Path):

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from .._quiet import quiet_stderr
+from ..contract import Contract
 from ..defaults import RANGES
 from ..errors import EdgeposeError
 from ..fsutil import atomic_write_bytes
@@ -25,7 +26,7 @@ def quantize(
     allow_float: bool = False,
     float_layers: list[str] | None = None,
     ranges: str = RANGES,
-    contract: dict[str, Any] | None = None,
+    contract: Contract | None = None,
     equalize: bool = True,
 ) -> dict[str, Any]:
     """Convert ``model`` (a Keras model or a ``.keras`` path) and write ``out`` atomically.
@@ -39,11 +40,11 @@ def quantize(
     activation ranges; ``mse`` narrows each to the range of least quantization error
     (:mod:`.ranges`); ``tied`` measures min/max itself with the scale ties TFLite imposes (concatenations,
     slices, shuffles, padding, resizes) and hands them to the converter as fake-quant ranges: the ranges
-    ``train --qat`` trains with (:mod:`.qat`). The model contract ``train`` wrote into a ``.keras`` path (or ``contract``, that
-    dict, for a model object) is embedded in ``out`` (edgepose and standard TFLite metadata), so every
-    reader decodes with the trained codec and sigma. ``equalize`` (int8, int16x8) first runs the exact
-    residual-stream equalization (:mod:`.equalize`) on the calibration crops; the report's
-    ``equalization`` says what it scaled.
+    ``train --qat`` trains with (:mod:`.qat`). The model contract ``train`` wrote into a ``.keras`` path
+    (or ``contract``, a :class:`~edgepose.contract.Contract`, for a model object) is embedded in ``out``
+    (edgepose and standard TFLite metadata), so every reader decodes with the trained codec and sigma.
+    ``equalize`` (int8, int16x8) first runs the exact residual-stream equalization (:mod:`.equalize`) on
+    the calibration crops; the report's ``equalization`` says what it scaled.
     """
     from .ranges import RANGE_METHODS
 
@@ -52,9 +53,10 @@ def quantize(
     if ranges not in ("minmax", "auto") and (fmt != "int8" or float_layers):
         raise EdgeposeError("`ranges` other than minmax applies to `fmt` int8 without `float_layers`")
     if isinstance(model, (str, Path)):
-        from ..models.saved import load_model, training_contract
+        from ..contract import read_keras_contract
+        from ..models.saved import load_model
 
-        contract = contract or training_contract(model)
+        contract = contract or read_keras_contract(model)
         model = load_model(model)
     if ranges == "auto":
         ranges = resolve_ranges(contract) if fmt == "int8" and not float_layers else "minmax"
@@ -91,7 +93,7 @@ def quantize(
     path = atomic_write_bytes(out, flatbuffer)
     allow = allow_float or bool(float_layers) or (fmt == "int8" and io == "float")
     report = verify_tflite(path, expect=fmt, allow_float=allow)
-    if contract:
+    if contract is not None:
         embed_training_contract(path, contract)
     if equalization is not None:
         report["equalization"] = equalization
@@ -100,21 +102,18 @@ def quantize(
     return report
 
 
-def resolve_ranges(contract: dict[str, Any] | None) -> str:
+def resolve_ranges(contract: Contract | None) -> str:
     """``auto`` ranges: ``tied`` for a model trained with the quantizer in the loop (its contract says ``qat``),
     ``mse`` otherwise (measured on the shipped models; :data:`edgepose.defaults.RANGES`)."""
-    return "tied" if (contract or {}).get("qat") else "mse"
+    return "tied" if contract is not None and contract.qat else "mse"
 
 
-def embed_training_contract(path: str | Path, contract: dict[str, Any]) -> None:
+def embed_training_contract(path: str | Path, contract: Contract) -> None:
     """Write ``contract`` (from ``train``) into the TFLite file at ``path`` as its edgepose and standard
-    metadata: the runtime contract read off the file, with the trained codec and sigma."""
-    from ..bundle.contract import contract_for
+    metadata, with the tensor facts of the file (no runtime is opened)."""
     from ..engine.metadata import write_metadata
 
-    codec = contract.get("codec") or {}
-    full = contract_for(path, codec=codec.get("name"), name=contract.get("model") or Path(path).stem, sigma=codec.get("sigma"))
-    write_metadata(path, path, full)
+    write_metadata(path, path, contract if contract.model else contract.replace(model=Path(path).stem))
 
 
 def _selectively_quantized(converter, calib: np.ndarray, float_layers: list[str]) -> bytes:

@@ -81,8 +81,9 @@ def gated_quantize(
     ``on_progress(n)`` counts gate images (twice the validation images). Returns ``{"out", "report",
     "layers", "gate"}``.
     """
+    from ..contract import read_keras_contract
     from ..fsutil import atomic_write_json, check_apart
-    from ..models.saved import load_model, training_contract
+    from ..models.saved import load_model
     from . import load_calibration
     from .convert import quantize
     from .gate import check_gate_arguments
@@ -108,7 +109,7 @@ def gated_quantize(
         stage(f"converting to {fmt}")
         report = quantize(
             keras_model, tmp, fmt, calib=crops, io=io, float_layers=list(float_layers), ranges=ranges,
-            contract=training_contract(model), equalize=equalize,
+            contract=read_keras_contract(model), equalize=equalize,
         )  # fmt: skip
         if layer_report:
             from .debug import layer_error_report

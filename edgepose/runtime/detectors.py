@@ -30,7 +30,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..defaults import DETECTOR_SCORE_THRESHOLD
+from ..defaults import DETECTOR_NMS_IOU, DETECTOR_SCORE_THRESHOLD, MAX_PEOPLE
 from ..engine.model import Model, dequantize, open_model, quantize
 from ..errors import EdgeposeError
 from .kinds import image_input, image_layout, nhwc_image, register_kind, shapes
@@ -112,8 +112,8 @@ class PersonDetector(abc.ABC):
         threads: int = 1,
         backend: str = "auto",
         score_threshold: float = DETECTOR_SCORE_THRESHOLD,
-        iou_threshold: float = 0.45,
-        max_people: int = 10,
+        iou_threshold: float = DETECTOR_NMS_IOU,
+        max_people: int = MAX_PEOPLE,
         model: Model | None = None,
     ):
         self.path = Path(model_path)
@@ -504,7 +504,7 @@ def open_detector(
     backend: str = "auto",
     score_threshold: float = DETECTOR_SCORE_THRESHOLD,
     iou_threshold: float | None = None,
-    max_people: int = 10,
+    max_people: int = MAX_PEOPLE,
     person_class: int = 0,
 ) -> PersonDetector:
     """The right :class:`PersonDetector` for a detector file (its kind read off its tensors)."""

@@ -10,13 +10,13 @@ import numpy as np
 
 from ..codec import codec_for, flip_heatmaps_back
 from ..codecs.registry import codec_choices
+from ..contract import Contract, ModelContract, check_codec, normalization, parse_contract, read_paddle_config
+from ..contract.normalization import normalization_name
 from ..defaults import CODEC
 from ..engine.model import Model, dequantize, open_model
 from ..errors import EdgeposeError
 from ..keypoints import COCO_KEYPOINTS
 from ..transforms import apply_affine, crop_person, invert_affine
-from .contract import NORMALIZATIONS as NORMS
-from .contract import ModelContract, check_codec, contract_overrides, normalization, read_paddle_config
 from .kinds import register_kind
 
 __all__ = ["ModelContract", "Pose", "PoseEstimator", "heatmap_tensors", "top_down"]
@@ -65,32 +65,18 @@ def heatmap_tensors(model: Model) -> tuple[str, int] | None:
     return None
 
 
-def onnx_export_contract(props: dict[str, str], where: str) -> dict | None:
-    """The contract an ``edgepose export-onnx`` file states in its ``metadata_props``, in the bundle
-    contract's shape (``input.normalization``, ``output.codec``), or None when it states nothing: the
-    input description (normalisation inside the model: raw pixels) and the training contract's codec."""
-    import json
-
-    from ..engine.onnx_runtime import ONNX_CONTRACT_KEY, ONNX_INPUT_KEY
-
+def stated_fields(contract: Contract | None, onnx_input: dict | None = None) -> dict:
+    """The :class:`ModelContract` fields a file's contract states (normalisation, layout, codec, sigma,
+    refinement); ``onnx_input``: an exported ONNX file's input description (its normalisation name)."""
     out: dict = {}
-    for key in (ONNX_INPUT_KEY, ONNX_CONTRACT_KEY):
-        if key not in props:
-            continue
-        try:
-            value = json.loads(props[key])
-        except ValueError:
-            raise EdgeposeError(f"{where}: damaged contract: metadata `{key}` is not JSON") from None
-        if not isinstance(value, dict):
-            raise EdgeposeError(f"{where}: damaged contract: metadata `{key}` must be an object")
-        if key == ONNX_INPUT_KEY and isinstance(value.get("normalization"), str):
-            if value["normalization"] not in NORMS:
-                raise EdgeposeError(f"{where}: damaged contract: `{key}.normalization` {value['normalization']!r} is unknown")
-            n = normalization(value["normalization"])
-            out["input"] = {"normalization": {k: n[k] for k in ("pixel_scale", "mean", "std")}}
-        if key == ONNX_CONTRACT_KEY and "codec" in value:
-            out["output"] = {"codec": value["codec"]}
-    return out or None
+    if onnx_input is not None:
+        n = normalization(onnx_input["normalization"])
+        out.update({k: n[k] for k in ("pixel_scale", "mean", "std")})
+    if contract is not None:
+        n = contract.normalization or normalization("raw")  # None: inside the model, RGB 0..255 in
+        out.update({k: n[k] for k in ("pixel_scale", "mean", "std")})
+        out.update(layout=contract.layout, codec=contract.codec, sigma=contract.sigma, refine=contract.refine)
+    return out
 
 
 def _heatmaps(model: Model) -> bool:
@@ -118,7 +104,7 @@ class PoseEstimator:
         threads: int = 1,
         backend: str = "auto",
         flip_test: bool = False,
-        contract: dict | None = None,
+        contract: Contract | dict | None = None,
         normalization: str | None = None,
         codec: str | None = None,
         model: Model | None = None,
@@ -147,19 +133,22 @@ class PoseEstimator:
         else:
             _, _, h, w = inp.shape
             _, _, hh, hw = out.shape
-        self.metadata = None
+        self.metadata: Contract | None = None  # the contract the file (or the caller) states
+        onnx_input = None
         if self.model.backend in ("litert", "tflite_runtime"):
-            from ..engine.metadata import read_metadata
+            from ..engine.metadata import read_contract
 
-            self.metadata = read_metadata(self.path)
+            self.metadata = read_contract(self.path)
         elif self.model.backend == "onnxruntime":
-            self.metadata = onnx_export_contract(self.model.metadata_props(), str(self.path))
-        self.metadata = self.metadata or contract
-        if self.metadata is not None:
-            size_hw = self.metadata.get("input", {}).get("size_hw")
-            if size_hw and list(size_hw) != [int(h), int(w)]:
-                raise EdgeposeError(f"{self.path}: the contract says input {size_hw[0]}x{size_hw[1]}, the model takes {h}x{w}")
-        stated = contract_overrides(self.metadata, str(self.path))
+            from ..contract import read_onnx_contract
+
+            self.metadata, onnx_input = read_onnx_contract(self.model.metadata_props(), str(self.path))
+        if self.metadata is None and contract is not None:
+            self.metadata = contract if isinstance(contract, Contract) else parse_contract(contract, "the given contract")
+        if self.metadata is not None and self.metadata.input_hw != (int(h), int(w)):
+            ch, cw = self.metadata.input_hw
+            raise EdgeposeError(f"{self.path}: the contract says input {ch}x{cw}, the model takes {h}x{w}")
+        stated = stated_fields(self.metadata, onnx_input)
         stated_layout = stated.pop("layout", layout)
         if stated_layout != layout:
             raise EdgeposeError(f"{self.path}: the contract says layout {stated_layout}, the model's tensors are {layout}")
@@ -232,15 +221,7 @@ class PoseEstimator:
                 )
             )
         if "normalization" not in fields:
-            fields["normalization"] = next(
-                (
-                    n
-                    for n, v in NORMS.items()
-                    if (v["mean"], v["std"]) == (tuple(fields["mean"]), tuple(fields["std"]))
-                    and abs(v["pixel_scale"] - fields["pixel_scale"]) < 1e-9
-                ),
-                "custom",
-            )
+            fields["normalization"] = normalization_name(fields["pixel_scale"], fields["mean"], fields["std"]) or "custom"
         fields["mean"], fields["std"] = tuple(float(v) for v in fields["mean"]), tuple(float(v) for v in fields["std"])
         fields["sources"] = sources
         return fields

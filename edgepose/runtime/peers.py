@@ -16,6 +16,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..contract import Contract
 from ..engine.model import Model, dequantize, open_model
 from ..errors import EdgeposeError
 from .estimator import Pose, top_down
@@ -134,7 +135,7 @@ def open_pose_model(
     threads: int = 1,
     backend: str = "auto",
     flip_test: bool = False,
-    contract: dict | None = None,
+    contract: Contract | dict | None = None,
     normalization: str | None = None,
     codec: str | None = None,
 ):

@@ -1,20 +1,17 @@
-"""Strict reading of the contract fields that decide decoding (numpy-free, no heavy imports).
-
-Every reader of an embedded contract (the ``.keras`` training contract, the TFLite metadata, the ONNX
-metadata) passes its codec and input fields through here, so a damaged contract is one EdgeposeError
-naming the field and the file, in every command that reads it, instead of a silent fallback or a
-traceback later (a negative sigma reached OpenCV; ``"sigma": "abc"`` failed after a conversion).
-"""
+"""Strict checks of single contract fields (numpy-free): the parser (:mod:`.schema`) passes every field
+through here, so a damaged contract is one EdgeposeError naming the field and the file, in every command
+that reads it, instead of a silent fallback or a traceback later (a negative sigma reached OpenCV;
+``"sigma": "abc"`` failed after a conversion)."""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from .errors import EdgeposeError
+from ..errors import EdgeposeError
 
 
-def _number(value: Any, field: str, where: str, positive: bool = False) -> float:
+def number(value: Any, field: str, where: str, positive: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise EdgeposeError(f"{where}: damaged contract: `{field}` must be a finite number, not {value!r}")
     if positive and value <= 0:
@@ -25,7 +22,7 @@ def _number(value: Any, field: str, where: str, positive: bool = False) -> float
 def check_codec_fields(codec: Any, where: str, field: str = "codec") -> dict[str, Any]:
     """``{"name", "sigma"?, "refine"?}`` of a contract's codec entry, checked: a registered codec name,
     a positive finite sigma, a registered refinement. Raises EdgeposeError naming ``field`` and ``where``."""
-    from .codecs.registry import check_codec_name
+    from ..codecs.registry import check_codec_name
 
     if not isinstance(codec, dict):
         raise EdgeposeError(f"{where}: damaged contract: `{field}` must be an object with a name, not {codec!r}"[:300])
@@ -37,9 +34,9 @@ def check_codec_fields(codec: Any, where: str, field: str = "codec") -> dict[str
     except ValueError as exc:
         raise EdgeposeError(f"{where}: damaged contract: `{field}.name`: {exc}") from None
     if "sigma" in codec:
-        out["sigma"] = _number(codec["sigma"], f"{field}.sigma", where, positive=True)
+        out["sigma"] = number(codec["sigma"], f"{field}.sigma", where, positive=True)
     if "refine" in codec:
-        from .codecs.refine import REFINEMENTS
+        from ..codecs.refine import REFINEMENTS
 
         if codec["refine"] not in REFINEMENTS:
             raise EdgeposeError(
@@ -53,10 +50,10 @@ def check_normalization_fields(norm: Any, where: str, field: str = "input.normal
     """``{"pixel_scale", "mean", "std"}`` checked: three finite means, three positive stds."""
     if not isinstance(norm, dict):
         raise EdgeposeError(f"{where}: damaged contract: `{field}` must be an object, not {norm!r}"[:300])
-    out: dict[str, Any] = {"pixel_scale": _number(norm.get("pixel_scale", 1.0), f"{field}.pixel_scale", where, True)}
+    out: dict[str, Any] = {"pixel_scale": number(norm.get("pixel_scale", 1.0), f"{field}.pixel_scale", where, True)}
     for key, positive in (("mean", False), ("std", True)):
         values = norm.get(key)
         if not isinstance(values, (list, tuple)) or len(values) != 3:
             raise EdgeposeError(f"{where}: damaged contract: `{field}.{key}` must be 3 numbers, not {values!r}"[:300])
-        out[key] = tuple(_number(v, f"{field}.{key}", where, positive) for v in values)
+        out[key] = tuple(number(v, f"{field}.{key}", where, positive) for v in values)
     return out

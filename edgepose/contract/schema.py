@@ -1,0 +1,265 @@
+"""The one versioned contract schema (:class:`Contract`) and its one strict parser (:func:`parse_contract`).
+
+The dict shape (``edgepose-contract/2``), the same in every carrier (``.keras``, ONNX, TFLite, a bundle's
+``contract.json``)::
+
+    {"format": "edgepose-contract/2", "model": str, "version": str,
+     "input": {"size_hw": [h, w], "layout": "NHWC", "colour": "RGB", "pixels": str,
+               "normalization": {"pixel_scale", "mean", "std"}   # absent: normalisation inside the model
+               "crop": {...},                                     # the top-down crop rule
+               "dtype", "quantization"},                          # TFLite only: read off the tensors
+     "output": {"kind": "heatmaps",
+                "codec": {"name", "sigma", "refine", "heatmap_to_input", "score"},
+                "size_hw", "stride", "dtype", "quantization"},     # TFLite only
+     "keypoints": [17 names], "skeleton": [[i, j], ...], "flip_pairs": [[l, r], ...],
+     "training": {"qat": bool, "lowering"?: str, "weights_from"?: str},
+     "about": {...}}                                              # data, accuracy, latency: free-form
+
+Older files are read too: ``edgepose-contract/1`` (the same shape without ``training``) and
+``edgepose-train-contract/1`` (``train``'s first form: ``codec`` at the top level, ``qat``/``lowering``/
+``weights_from`` beside it). Writers write version 2 only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..defaults import REFINE
+from ..errors import EdgeposeError
+from ..keypoints import COCO_KEYPOINTS, FLIP_PAIRS, SKELETON
+from .fields import check_codec_fields, check_normalization_fields
+
+CONTRACT_FORMAT = "edgepose-contract/2"
+LEGACY_BUNDLE_FORMAT = "edgepose-contract/1"
+LEGACY_TRAIN_FORMAT = "edgepose-train-contract/1"
+READABLE_FORMATS = (CONTRACT_FORMAT, LEGACY_BUNDLE_FORMAT, LEGACY_TRAIN_FORMAT)
+LAYOUTS = ("NHWC", "NCHW")
+BOX_PADDING = 1.25  # the top-down crop: a COCO box widened to the input's aspect, then padded by this factor
+CROP_RULE = (
+    "COCO box [x, y, w, h] -> centre; widen the shorter side to the aspect; x padding; "
+    "affine warp (bilinear, zero border) so the region maps edge to edge onto the input; "
+    "pixel centres at integer coordinates"
+)
+INSIDE = "RGB 0..255 (normalisation inside the model)"
+
+
+@dataclass(frozen=True)
+class TensorFacts:
+    """What a converted file's tensors say (TFLite): input dtype and ``(scale, zero_point)``, heatmap
+    ``(h, w)``, output dtype and ``(scale, zero_point)``; ``(0.0, 0)`` for float tensors."""
+
+    input_dtype: str
+    input_quant: tuple[float, int]
+    heatmap_hw: tuple[int, int]
+    output_dtype: str
+    output_quant: tuple[float, int]
+
+
+@dataclass(frozen=True)
+class Contract:
+    """How to feed a heatmap pose model and read it. ``input_hw``: ``(height, width)`` pixels;
+    ``normalization``: ``{"pixel_scale", "mean", "std"}`` applied by the caller, or None when the model
+    normalises inside (it takes RGB 0..255); ``codec``/``sigma``/``refine``: the registry names and target
+    sigma (heatmap pixels) the model was trained with; ``keypoints`` and ``flip_pairs`` (index pairs);
+    ``qat``: trained with the int8 quantizer in the loop; ``lowering``/``weights_from``: how an imported
+    model was built; ``about``: free-form facts (data, accuracy) carried to the app."""
+
+    input_hw: tuple[int, int]
+    codec: str
+    sigma: float
+    refine: str = REFINE
+    model: str = ""
+    version: str = ""
+    layout: str = "NHWC"
+    normalization: dict[str, Any] | None = None
+    keypoints: tuple[str, ...] = COCO_KEYPOINTS
+    flip_pairs: tuple[tuple[int, int], ...] = FLIP_PAIRS
+    qat: bool = False
+    lowering: str = ""
+    weights_from: str = ""
+    about: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:  # built in code: the same checks as a parsed one, values normalised
+        where = f"contract of {self.model!r}" if self.model else "contract"
+        codec = check_codec_fields({"name": self.codec, "sigma": self.sigma, "refine": self.refine}, where, "codec")
+        keypoints = _keypoints(list(self.keypoints), where)
+        layout = _text(self.layout, "input.layout", where).upper()
+        if layout not in LAYOUTS:
+            raise _damaged(where, f"`input.layout` {layout!r} is not one of {', '.join(LAYOUTS)}")
+        checked = {
+            "input_hw": _size_hw(list(self.input_hw), where),
+            "codec": codec["name"],
+            "sigma": codec["sigma"],
+            "layout": layout,
+            "keypoints": keypoints,
+            "flip_pairs": _flip_pairs([list(p) for p in self.flip_pairs], len(keypoints), where),
+            "normalization": None
+            if self.normalization is None
+            else check_normalization_fields(dict(self.normalization), where),
+        }
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
+        if not isinstance(self.qat, bool):
+            raise _damaged(where, f"`training.qat` must be true or false, not {self.qat!r}")
+
+    def replace(self, **changes: Any) -> "Contract":
+        """A copy with ``changes`` (field names of this class)."""
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def normalization_inside(self) -> bool:
+        return self.normalization is None
+
+    def to_dict(self, tensors: TensorFacts | None = None) -> dict[str, Any]:
+        """The schema's dict (see the module docstring); ``tensors`` adds what a TFLite file's tensors say."""
+        from ..codecs.registry import CODECS
+
+        h, w = self.input_hw
+        inp: dict[str, Any] = {
+            "size_hw": [int(h), int(w)],
+            "layout": self.layout,
+            "colour": "RGB",
+            "pixels": INSIDE if self.normalization is None else "normalised, see normalization",
+            "crop": {"box_padding": BOX_PADDING, "aspect_w_over_h": w / h, "rule": CROP_RULE},
+        }
+        if self.normalization is not None:
+            n = self.normalization
+            inp["normalization"] = {"pixel_scale": n["pixel_scale"], "mean": list(n["mean"]), "std": list(n["std"])}
+        out: dict[str, Any] = {
+            "kind": "heatmaps",
+            "codec": {
+                "name": self.codec,
+                "sigma": float(self.sigma),
+                "refine": self.refine,
+                "heatmap_to_input": CODECS[self.codec].formula,
+                "score": "heatmap maximum (dequantized)",
+            },
+        }
+        if tensors is not None:
+            inp["dtype"] = tensors.input_dtype
+            inp["quantization"] = {"scale": tensors.input_quant[0], "zero_point": tensors.input_quant[1]}
+            hh, hw = tensors.heatmap_hw
+            out.update(
+                size_hw=[int(hh), int(hw)],
+                stride=w / hw,
+                dtype=tensors.output_dtype,
+                quantization={"scale": tensors.output_quant[0], "zero_point": tensors.output_quant[1]},
+            )
+        training: dict[str, Any] = {"qat": bool(self.qat)}
+        if self.lowering:
+            training["lowering"] = self.lowering
+        if self.weights_from:
+            training["weights_from"] = self.weights_from
+        return {
+            "format": CONTRACT_FORMAT,
+            "model": self.model,
+            "version": self.version,
+            "input": inp,
+            "output": out,
+            "keypoints": list(self.keypoints),
+            "skeleton": [list(e) for e in SKELETON] if tuple(self.keypoints) == COCO_KEYPOINTS else [],
+            "flip_pairs": [list(p) for p in self.flip_pairs],
+            "training": training,
+            "about": dict(self.about),
+        }
+
+
+def _damaged(where: str, text: str) -> EdgeposeError:
+    return EdgeposeError(f"{where}: damaged contract: {text}"[:400])
+
+
+def _object(value: Any, name: str, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _damaged(where, f"`{name}` must be an object, not {value!r}")
+    return value
+
+
+def _text(value: Any, name: str, where: str) -> str:
+    if not isinstance(value, str):
+        raise _damaged(where, f"`{name}` must be text, not {value!r}")
+    return value
+
+
+def _size_hw(value: Any, where: str) -> tuple[int, int]:
+    ok = isinstance(value, (list, tuple)) and len(value) == 2
+    ok = ok and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
+    if not ok:
+        raise _damaged(where, f"`input.size_hw` must be two positive integers [height, width], not {value!r}")
+    return int(value[0]), int(value[1])
+
+
+def _keypoints(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, (list, tuple)) or not value or not all(isinstance(v, str) and v for v in value):
+        raise _damaged(where, f"`keypoints` must be a list of names, not {value!r}")
+    if len(set(value)) != len(value):
+        raise _damaged(where, "`keypoints` names a keypoint twice")
+    return tuple(value)
+
+
+def _flip_pairs(value: Any, count: int, where: str) -> tuple[tuple[int, int], ...]:
+    if not isinstance(value, (list, tuple)):
+        raise _damaged(where, f"`flip_pairs` must be a list of [left, right] index pairs, not {value!r}")
+    pairs = []
+    for pair in value:
+        ok = isinstance(pair, (list, tuple)) and len(pair) == 2
+        ok = ok and all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < count for i in pair)
+        if not ok:
+            raise _damaged(where, f"`flip_pairs` entry {pair!r} is not two keypoint indices below {count}")
+        pairs.append((int(pair[0]), int(pair[1])))
+    return tuple(pairs)
+
+
+def parse_contract(raw: Any, where: str) -> Contract:
+    """The :class:`Contract` a dict states, in any readable format (:data:`READABLE_FORMATS`), checked
+    field by field: a damaged or missing field is one EdgeposeError naming the field and ``where``
+    (the file); nothing falls back to a default silently."""
+    raw = _object(raw, "contract", where)
+    fmt = raw.get("format")
+    if fmt not in READABLE_FORMATS:
+        raise _damaged(where, f"`format` {fmt!r} is not one of {', '.join(READABLE_FORMATS)}")
+    inp = _object(raw.get("input"), "input", where)
+    size = _size_hw(inp.get("size_hw"), where)
+    if fmt == LEGACY_TRAIN_FORMAT:
+        if "codec" not in raw:
+            raise _damaged(where, "no `codec`")
+        codec_field, codec_raw = "codec", raw["codec"]
+        training = {k: raw[k] for k in ("qat", "lowering", "weights_from") if k in raw}
+    else:
+        output = _object(raw.get("output"), "output", where)
+        if "codec" not in output:
+            raise _damaged(where, "no `output.codec`")
+        codec_field, codec_raw = "output.codec", output["codec"]
+        training = _object(raw.get("training", {}), "training", where)
+    codec = check_codec_fields(codec_raw, where, codec_field)
+    if "sigma" not in codec:
+        raise _damaged(where, f"no `{codec_field}.sigma`")
+    layout = _text(inp.get("layout", "NHWC"), "input.layout", where).upper()
+    if layout not in LAYOUTS:
+        raise _damaged(where, f"`input.layout` {layout!r} is not one of {', '.join(LAYOUTS)}")
+    norm = None
+    if "normalization" in inp:
+        norm = check_normalization_fields(inp["normalization"], where)
+    keypoints = _keypoints(raw.get("keypoints", list(COCO_KEYPOINTS)), where)
+    flips = _flip_pairs(raw.get("flip_pairs", [list(p) for p in FLIP_PAIRS]), len(keypoints), where)
+    qat = training.get("qat", False)
+    if not isinstance(qat, bool):
+        raise _damaged(where, f"`training.qat` must be true or false, not {qat!r}")
+    about = raw.get("about", {})
+    return Contract(
+        input_hw=size,
+        codec=codec["name"],
+        sigma=codec["sigma"],
+        refine=codec.get("refine", REFINE),
+        model=_text(raw.get("model", ""), "model", where),
+        version=_text(raw.get("version", ""), "version", where),
+        layout=layout,
+        normalization=norm,
+        keypoints=keypoints,
+        flip_pairs=flips,
+        qat=qat,
+        lowering=_text(training.get("lowering", ""), "training.lowering", where),
+        weights_from=_text(training.get("weights_from", ""), "training.weights_from", where),
+        about=_object(about, "about", where),
+    )
