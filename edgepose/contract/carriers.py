@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EdgeposeError
+from .fields import quoted
 from .normalization import NORMALIZATIONS
 from .schema import Contract, TensorFacts, parse_contract
 
@@ -86,9 +87,10 @@ def read_onnx_contract(props: dict[str, str], where: str) -> tuple[Contract | No
             raise EdgeposeError(f"{label}: damaged contract: must be an object")
         if description.get("normalization") not in NORMALIZATIONS:
             raise EdgeposeError(
-                f"{label}: damaged contract: `normalization` {description.get('normalization')!r} is not one of "
+                f"{label}: damaged contract: {quoted('normalization')} {description.get('normalization')!r} is not one of "
                 f"{', '.join(NORMALIZATIONS)}"
             )
         if str(description.get("layout", "nhwc")).lower() not in ONNX_LAYOUTS:
-            raise EdgeposeError(f"{label}: damaged contract: `layout` {description.get('layout')!r} is not nhwc or nchw")
+            layout = description.get("layout")
+            raise EdgeposeError(f"{label}: damaged contract: {quoted('layout')} {layout!r} is not nhwc or nchw")
     return contract, description

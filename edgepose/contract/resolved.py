@@ -87,5 +87,3 @@ def read_paddle_config(path: Path) -> dict[str, Any] | None:
         raise EdgeposeError(f"{cfg}: a PaddleDetection config without a 3-channel NormalizeImage mean/std")
     scale = 1 / 255 if (is_scale is None or is_scale.group(1).lower() == "true") else 1.0
     return {"pixel_scale": scale, "mean": mean, "std": std, "codec": "msra", "source": cfg.name}
-
-

@@ -29,7 +29,7 @@ from typing import Any
 from ..defaults import REFINE
 from ..errors import EdgeposeError
 from ..keypoints import COCO_KEYPOINTS, FLIP_PAIRS, SKELETON
-from .fields import check_codec_fields, check_normalization_fields
+from .fields import check_codec_fields, check_normalization_fields, quoted
 
 CONTRACT_FORMAT = "edgepose-contract/2"
 LEGACY_BUNDLE_FORMAT = "edgepose-contract/1"
@@ -87,7 +87,7 @@ class Contract:
         keypoints = _keypoints(list(self.keypoints), where)
         layout = _text(self.layout, "input.layout", where).upper()
         if layout not in LAYOUTS:
-            raise _damaged(where, f"`input.layout` {layout!r} is not one of {', '.join(LAYOUTS)}")
+            raise _damaged(where, f"{quoted('input.layout')} {layout!r} is not one of {', '.join(LAYOUTS)}")
         checked = {
             "input_hw": _size_hw(list(self.input_hw), where),
             "codec": codec["name"],
@@ -95,14 +95,12 @@ class Contract:
             "layout": layout,
             "keypoints": keypoints,
             "flip_pairs": _flip_pairs([list(p) for p in self.flip_pairs], len(keypoints), where),
-            "normalization": None
-            if self.normalization is None
-            else check_normalization_fields(dict(self.normalization), where),
+            "normalization": None if self.normalization is None else check_normalization_fields(dict(self.normalization), where),
         }
         for name, value in checked.items():
             object.__setattr__(self, name, value)
         if not isinstance(self.qat, bool):
-            raise _damaged(where, f"`training.qat` must be true or false, not {self.qat!r}")
+            raise _damaged(where, f"{quoted('training.qat')} must be true or false, not {self.qat!r}")
 
     def replace(self, **changes: Any) -> "Contract":
         """A copy with ``changes`` (field names of this class)."""
@@ -172,13 +170,13 @@ def _damaged(where: str, text: str) -> EdgeposeError:
 
 def _object(value: Any, name: str, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise _damaged(where, f"`{name}` must be an object, not {value!r}")
+        raise _damaged(where, f"{quoted(name)} must be an object, not {value!r}")
     return value
 
 
 def _text(value: Any, name: str, where: str) -> str:
     if not isinstance(value, str):
-        raise _damaged(where, f"`{name}` must be text, not {value!r}")
+        raise _damaged(where, f"{quoted(name)} must be text, not {value!r}")
     return value
 
 
@@ -186,27 +184,27 @@ def _size_hw(value: Any, where: str) -> tuple[int, int]:
     ok = isinstance(value, (list, tuple)) and len(value) == 2
     ok = ok and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
     if not ok:
-        raise _damaged(where, f"`input.size_hw` must be two positive integers [height, width], not {value!r}")
+        raise _damaged(where, f"{quoted('input.size_hw')} must be two positive integers [height, width], not {value!r}")
     return int(value[0]), int(value[1])
 
 
 def _keypoints(value: Any, where: str) -> tuple[str, ...]:
     if not isinstance(value, (list, tuple)) or not value or not all(isinstance(v, str) and v for v in value):
-        raise _damaged(where, f"`keypoints` must be a list of names, not {value!r}")
+        raise _damaged(where, f"{quoted('keypoints')} must be a list of names, not {value!r}")
     if len(set(value)) != len(value):
-        raise _damaged(where, "`keypoints` names a keypoint twice")
+        raise _damaged(where, f"{quoted('keypoints')} names a keypoint twice")
     return tuple(value)
 
 
 def _flip_pairs(value: Any, count: int, where: str) -> tuple[tuple[int, int], ...]:
     if not isinstance(value, (list, tuple)):
-        raise _damaged(where, f"`flip_pairs` must be a list of [left, right] index pairs, not {value!r}")
+        raise _damaged(where, f"{quoted('flip_pairs')} must be a list of [left, right] index pairs, not {value!r}")
     pairs = []
     for pair in value:
         ok = isinstance(pair, (list, tuple)) and len(pair) == 2
         ok = ok and all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < count for i in pair)
         if not ok:
-            raise _damaged(where, f"`flip_pairs` entry {pair!r} is not two keypoint indices below {count}")
+            raise _damaged(where, f"{quoted('flip_pairs')} entry {pair!r} is not two keypoint indices below {count}")
         pairs.append((int(pair[0]), int(pair[1])))
     return tuple(pairs)
 
@@ -218,26 +216,26 @@ def parse_contract(raw: Any, where: str) -> Contract:
     raw = _object(raw, "contract", where)
     fmt = raw.get("format")
     if fmt not in READABLE_FORMATS:
-        raise _damaged(where, f"`format` {fmt!r} is not one of {', '.join(READABLE_FORMATS)}")
+        raise _damaged(where, f"{quoted('format')} {fmt!r} is not one of {', '.join(READABLE_FORMATS)}")
     inp = _object(raw.get("input"), "input", where)
     size = _size_hw(inp.get("size_hw"), where)
     if fmt == LEGACY_TRAIN_FORMAT:
         if "codec" not in raw:
-            raise _damaged(where, "no `codec`")
+            raise _damaged(where, f"no {quoted('codec')}")
         codec_field, codec_raw = "codec", raw["codec"]
         training = {k: raw[k] for k in ("qat", "lowering", "weights_from") if k in raw}
     else:
         output = _object(raw.get("output"), "output", where)
         if "codec" not in output:
-            raise _damaged(where, "no `output.codec`")
+            raise _damaged(where, f"no {quoted('output.codec')}")
         codec_field, codec_raw = "output.codec", output["codec"]
         training = _object(raw.get("training", {}), "training", where)
     codec = check_codec_fields(codec_raw, where, codec_field)
     if "sigma" not in codec:
-        raise _damaged(where, f"no `{codec_field}.sigma`")
+        raise _damaged(where, f"no {quoted(codec_field + '.sigma')}")
     layout = _text(inp.get("layout", "NHWC"), "input.layout", where).upper()
     if layout not in LAYOUTS:
-        raise _damaged(where, f"`input.layout` {layout!r} is not one of {', '.join(LAYOUTS)}")
+        raise _damaged(where, f"{quoted('input.layout')} {layout!r} is not one of {', '.join(LAYOUTS)}")
     norm = None
     if "normalization" in inp:
         norm = check_normalization_fields(inp["normalization"], where)
@@ -245,7 +243,7 @@ def parse_contract(raw: Any, where: str) -> Contract:
     flips = _flip_pairs(raw.get("flip_pairs", [list(p) for p in FLIP_PAIRS]), len(keypoints), where)
     qat = training.get("qat", False)
     if not isinstance(qat, bool):
-        raise _damaged(where, f"`training.qat` must be true or false, not {qat!r}")
+        raise _damaged(where, f"{quoted('training.qat')} must be true or false, not {qat!r}")
     about = raw.get("about", {})
     return Contract(
         input_hw=size,
