@@ -178,6 +178,7 @@ def convert_onnx(
     codec: str | None = None,
     name: str | None = None,
     ranges: str = "mse",
+    layer_report: bool = False,
 ) -> dict[str, Any]:
     """Convert ``onnx_path`` and write ``out`` (atomically); returns ``{"verify", "compare", "input"
     (the ONNX input: name, layout, height, width), "changed_ranges", ...}``.
@@ -192,6 +193,8 @@ def convert_onnx(
     ``name``: the model name the contract records (default: ``out``'s file name without suffix).
     ``ranges``: int8 activation ranges, ``mse`` (least error, as ``quantize``) or ``minmax`` (TFLite's
     calibration as it comes); ``auto`` is ``mse`` (an ONNX file was not trained with ``qat``).
+    ``layer_report`` (int8): the report's ``layers`` holds every quantized layer's error, worst first
+    (:func:`edgepose.quantize.debug.saved_model_layer_report`).
     """
     from edgepose.quantize.verify import verify_tflite
 
@@ -220,6 +223,8 @@ def convert_onnx(
         codec = exported.codec
     if fmt == "int8" and (calib is None or len(calib) == 0):
         raise EdgeposeError("`fmt` int8 needs a calibration set (`calib`)")
+    if layer_report and fmt != "int8":
+        raise EdgeposeError("`layer_report` applies to `fmt` int8")
     if calib is not None and calib.shape[1:3] != (spec["height"], spec["width"]):
         raise EdgeposeError(
             f"calibration crops are {calib.shape[1]}x{calib.shape[2]} but the ONNX input is "
@@ -234,8 +239,13 @@ def convert_onnx(
         onnx.save(with_pixel_input(with_batch_one(model), spec, mean, std), str(prepared))
         folder = run_onnx2tf(prepared, work, spec["name"], timeout_s, spec["layout"] == "nhwc")
         changed: list[dict[str, Any]] = []
+        layers = None
         if fmt == "int8":  # onnx2tf's SavedModel through the same int8 path as `quantize` (calibration, ranges)
             flatbuffer, changed = int8_from_saved_model(folder, calib, ranges, src.name)
+            if layer_report:
+                from edgepose.quantize.debug import saved_model_layer_report
+
+                layers = saved_model_layer_report(folder, calib)
         else:
             produced = folder / "model_float32.tflite"
             if not produced.is_file():
@@ -271,6 +281,7 @@ def convert_onnx(
         "codec": codec,
         "ranges": ranges if fmt == "int8" else None,
         "changed_ranges": len(changed),
+        "layers": layers,
     }
 
 
@@ -404,6 +415,7 @@ def gated_convert_onnx(
     val_images: str | Path | None = None,
     max_ap_drop: float | None = None,
     force: bool = False,
+    layer_report: bool = False,
     on_stage=None,
     on_progress=None,
 ) -> dict[str, Any]:
@@ -411,17 +423,24 @@ def gated_convert_onnx(
     with ``val``/``val_images`` the ONNX model (onnxruntime, its own normalisation) and the converted
     file are scored side by side on ground-truth boxes, the report lands beside ``out``, and a drop
     above ``max_ap_drop`` raises :class:`~edgepose.errors.GateFailed` with nothing written at ``out``.
-    Returns ``{"out", "report", "gate"}``."""
+    ``layer_report`` (int8) writes every quantized layer's error beside ``out`` (``.layers.json``), as
+    ``quantize`` does, before the gate judges (a refused run keeps it). Returns ``{"out", "report", "layers", "gate"}``."""
+    from edgepose.fsutil import atomic_write_json
     from edgepose.quantize.gate import accuracy_gate, check_gate_arguments, gate_markdown
     from edgepose.quantize.gated import gated_file
 
     check_gate_arguments(val, val_images, max_ap_drop)
+    if layer_report and (fmt != "int8" or calib is None):
+        raise EdgeposeError("`layer_report` needs `fmt` int8 and a calibration set (`calib`)")
     stage = on_stage or (lambda text: None)
 
     def produce(tmp: Path) -> dict[str, Any]:
         stage(f"onnx2tf: {Path(onnx_path).name} -> {fmt}")
-        return convert_onnx(onnx_path, tmp, fmt, calib=calib, layout=layout, mean=mean, std=std, codec=codec,
-                            name=name or Path(out).stem, ranges=ranges)  # fmt: skip
+        report = convert_onnx(onnx_path, tmp, fmt, calib=calib, layout=layout, mean=mean, std=std, codec=codec,
+                              name=name or Path(out).stem, ranges=ranges, layer_report=layer_report)  # fmt: skip
+        if report["layers"] is not None:
+            atomic_write_json(Path(out).with_suffix(".layers.json"), report["layers"])
+        return report
 
     def gate(tmp: Path) -> tuple[dict[str, Any], str]:
         from edgepose.estimators import load_estimator
@@ -440,4 +459,4 @@ def gated_convert_onnx(
         "calibration set built from your own data ('edgepose calib build'), or, for a model you have as .keras, "
         "'edgepose quantize' (equalization and trained ranges)",
     )  # fmt: skip
-    return {"out": str(out), "report": report, "gate": verdict}
+    return {"out": str(out), "report": report, "layers": report["layers"], "gate": verdict}

@@ -1,6 +1,7 @@
 """`convert` goes through the same gated int8 workflow as `quantize`: the shipped .keras, exported to
 ONNX and converted, scores within 0.02 AP of quantize's int8 of the same .keras, and a bad conversion
-is refused with exit status 3, nothing written and the gate's report left beside the output.
+is refused with exit status 3, nothing written and the gate's report (and the per-layer error report)
+left beside the output.
 Real people (../shared/data/coco_train, 36 photos): skipped where the shared data is absent."""
 
 from __future__ import annotations
@@ -75,9 +76,14 @@ def test_a_bad_int8_conversion_is_refused_with_exit_3_and_its_report(exported):
     np.savez_compressed(dark / CALIB_FILE, crops=(load_calibration(exported / "calib") // 20).astype(np.uint8))
     out = exported / "bad.tflite"
     gate = ["--val", str(PEOPLE / "person_keypoints.json"), "--val-images", str(PEOPLE / "images"), "--max-ap-drop", "0.02"]
-    res = _cli("convert", str(exported / "m.onnx"), "--out", str(out), "--calib", str(dark), "--ranges", "minmax", *gate)
+    res = _cli("convert", str(exported / "m.onnx"), "--out", str(out), "--calib", str(dark), "--ranges", "minmax", *gate,
+               "--layer-report")  # fmt: skip
     assert res.returncode == 3, res.stderr[-2000:]
     assert not out.exists()
     assert "accuracy gate failed: AP drop" in res.stderr and "gate: FAILED" in res.stdout
     report = json.loads(out.with_suffix(".gate.json").read_text())
     assert report["passed"] is False and report["ap_drop"] > 0.02
+    layers = json.loads(out.with_suffix(".layers.json").read_text())  # what to look at next, kept with the refusal
+    errors = [row["rmse_over_scale"] for row in layers]
+    assert len(layers) > 20 and errors == sorted(errors, reverse=True) and errors[-1] > 0  # every quantized op, worst first
+    assert {"op", "tensor", "scale", "rmse", "max_abs_error"} <= set(layers[0])

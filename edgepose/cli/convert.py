@@ -39,6 +39,9 @@ def convert(
     max_ap_drop: Optional[float] = typer.Option(
         None, "--max-ap-drop", help="Fail (exit 3, nothing written) when AP drops by more than this (detectors: 0.03)."
     ),
+    layer_report: bool = typer.Option(
+        False, "--layer-report", help="int8: per-layer quantization error, worst first (also .layers.json beside --out)."
+    ),
     force: Force = False,
 ) -> None:
     """ONNX -> TFLite through onnx2tf (offline), the same gated int8 workflow as quantize: pose models
@@ -74,6 +77,7 @@ def convert(
             res = gated_convert_onnx(
                 model, out, fmt, calib=crops, layout=input_layout, mean=m, std=s, codec=codec, name=out.stem,
                 ranges=ranges, val=val, val_images=val_images, max_ap_drop=max_ap_drop, force=force, on_stage=stage,
+                layer_report=layer_report,
                 on_progress=lambda n: reporter.advance(n),
             )  # fmt: skip
     except GateFailed as failure:
@@ -95,6 +99,10 @@ def convert(
         f"vs onnxruntime ({report['reference']}) on {c['samples']} calibration crops: max abs error {c['max_abs_error']:.4g} "
         f"(outputs in [{c['output_range'][0]:.3g}, {c['output_range'][1]:.3g}]), keypoints within one heatmap pixel: {agree}"
     )
+    if res["layers"] is not None:
+        from ..quantize.debug import layer_report_markdown
+
+        out_console.print(layer_report_markdown(res["layers"]), markup=False, highlight=False)
     if res["gate"] is not None:
         reporter.finish()
         out_console.print(gate_markdown(res["gate"]), markup=False, highlight=False)

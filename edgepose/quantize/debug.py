@@ -21,7 +21,8 @@ from ..errors import EdgeposeError
 from .converter import make_converter, representative_dataset
 
 
-def _layer_statistics(converter, calib: np.ndarray) -> list[dict[str, Any]]:
+def layer_statistics(converter, calib: np.ndarray) -> list[dict[str, Any]]:
+    """One row per quantized op output of ``converter``'s int8 model on ``calib``: float vs dequantized int8."""
     import tensorflow as tf
 
     try:
@@ -53,14 +54,28 @@ def _layer_statistics(converter, calib: np.ndarray) -> list[dict[str, Any]]:
 
 def quantized_tensor_names(converter, calib: np.ndarray) -> set[str]:
     """Names the debugger (and ``--float-layers``) accept: one per quantized op output."""
-    return {row["tensor"] for row in _layer_statistics(converter, calib[:4])}
+    return {row["tensor"] for row in layer_statistics(converter, calib[:4])}
 
 
 def layer_error_report(model, calib: np.ndarray, samples: int = 32) -> list[dict[str, Any]]:
     """Every quantized layer of ``model``'s int8 conversion, worst first by ``rmse_over_scale``:
     ``[{"op", "tensor", "scale", "range", "rmse", "rmse_over_scale", "max_abs_error"}]``."""
     converter = make_converter(model, "int8", calib, io="float")
-    rows = _layer_statistics(converter, calib[:samples])
+    rows = layer_statistics(converter, calib[:samples])
+    return sorted(rows, key=lambda r: -r["rmse_over_scale"])
+
+
+def saved_model_layer_report(folder, calib: np.ndarray, samples: int = 32) -> list[dict[str, Any]]:
+    """:func:`layer_error_report` of a SavedModel (``folder``: onnx2tf's output for an ONNX model), calibrated on
+    ``calib`` (``[N, H, W, 3]``, the converted model's input), worst first."""
+    from .._tf import import_tensorflow
+
+    tf = import_tensorflow()
+    converter = tf.lite.TFLiteConverter.from_saved_model(str(folder))
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = representative_dataset(calib)
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    rows = layer_statistics(converter, calib[:samples])
     return sorted(rows, key=lambda r: -r["rmse_over_scale"])
 
 
