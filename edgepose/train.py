@@ -65,11 +65,26 @@ def learnable(record: dict[str, Any], pad: float = 1.25) -> bool:
     return bool((on & inside).any())
 
 
+def _dataset_identity(entry: str) -> tuple[str, str]:
+    """``ANN.json:IMAGES:WEIGHT`` -> (annotation file name, weight): what makes a resumed run's data the same run's
+    data (its folders may have moved: a committed run records ``$POOL``, a session has the pool where it fetched it)."""
+    annotations, _, weight = str(entry).rpartition(":")
+    annotations = annotations.rsplit(":", 1)[0] if ":" in annotations else annotations
+    return Path(annotations).name, weight
+
+
 def _check_same_run(saved: dict[str, Any], now: dict[str, Any], out: Path) -> None:
     """``resume`` continues only the same run: every setting equal (a setting added to
     :class:`TrainConfig` after the run started counts as its default, which is what the run used)."""
     defaults = asdict(TrainConfig())
-    changed = [f"{k}: {saved.get(k, defaults.get(k))!r} -> {v!r}" for k, v in now.items() if saved.get(k, defaults.get(k)) != v]
+
+    def same(key: str, was: Any, value: Any) -> bool:
+        if key == "datasets" and isinstance(was, list):  # data may move between sessions: same files and weights
+            return [_dataset_identity(d) for d in was] == [_dataset_identity(d) for d in value]
+        return was == value
+
+    was = {k: saved.get(k, defaults.get(k)) for k in now}
+    changed = [f"{k}: {was[k]!r} -> {v!r}" for k, v in now.items() if not same(k, was[k], v)]
     if changed:
         raise EdgeposeError(f"`resume` with different settings than the run in {out} ({'; '.join(changed)})")
 

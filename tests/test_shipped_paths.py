@@ -1,5 +1,6 @@
 """No absolute machine path in anything shipped (issue 32): the package (its pretrained files and their
-embedded metadata included), the README and the docs. Scripts under benchmarks/ may name example folders."""
+embedded metadata included), the README, the docs and the committed run records (checkpoints/*/*.json: a resumable
+run names its pool as $POOL). Scripts under benchmarks/ may name example folders."""
 
 from __future__ import annotations
 
@@ -29,8 +30,8 @@ def _shipped_text(path: Path) -> bytes:
 
 def test_shipped_files_carry_no_absolute_path():
     try:
-        files = subprocess.run(["git", "ls-files", "edgepose", "docs", "README.md"], cwd=ROOT, capture_output=True,
-                               text=True, check=True).stdout.split()  # fmt: skip
+        files = subprocess.run(["git", "ls-files", "edgepose", "docs", "README.md", "checkpoints/*.json"], cwd=ROOT,
+                               capture_output=True, text=True, check=True).stdout.split()  # fmt: skip
     except (OSError, subprocess.CalledProcessError):
         files = [str(p.relative_to(ROOT)) for p in (ROOT / "edgepose").rglob("*") if p.is_file()]
     found = {}

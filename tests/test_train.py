@@ -237,3 +237,19 @@ def test_the_run_folder_rules_live_in_the_library(synth_set, tmp_path):
     assert (busy / "notes.txt").read_text() == "mine"
     with pytest.raises(EdgeposeError, match="input"):
         train(synth_set["json"], synth_set["images"], Path(synth_set["images"]) / "run", cfg)
+
+
+def test_resume_accepts_data_that_moved_but_not_other_data(tmp_path):
+    """A committed run records its pool as $POOL; the next session has it elsewhere: same files and weights resume,
+    another annotation file or weight is another run."""
+    from dataclasses import asdict
+
+    from edgepose.errors import EdgeposeError
+    from edgepose.train import TrainConfig, _check_same_run
+
+    base = {**asdict(TrainConfig()), "datasets": ["runs/d/pool.json:$POOL:1.0", "../shared/data/lspet/x.json:../shared/i:0.3"]}
+    moved = {**base, "datasets": ["runs/d/pool.json:/data/pool:1.0", "/elsewhere/lspet/x.json:/elsewhere/i:0.3"]}
+    _check_same_run(base, moved, tmp_path)
+    for other in (["runs/d/other.json:$POOL:1.0", base["datasets"][1]], [base["datasets"][0], "x.json:i:0.5"]):
+        with pytest.raises(EdgeposeError, match="different settings"):
+            _check_same_run(base, {**base, "datasets": other}, tmp_path)
