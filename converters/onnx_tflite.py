@@ -345,17 +345,10 @@ def int8_from_saved_model(
     ``samples`` (``[N, H, W, 3]``, the converted model's input) with activation ranges by ``ranges``
     (:mod:`edgepose.quantize.ranges`). Returns ``(flatbuffer, changed range rows)``."""
     from edgepose._quiet import quiet_stderr
-    from edgepose._tf import import_tensorflow
-    from edgepose.quantize.converter import representative_dataset
+    from edgepose.quantize.converter import saved_model_int8_converter
     from edgepose.quantize.ranges import quantize_with_ranges
 
-    tf = import_tensorflow()
-    converter = tf.lite.TFLiteConverter.from_saved_model(str(folder))
-    converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    converter.representative_dataset = representative_dataset(samples)
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    converter.inference_input_type = tf.int8
-    converter.inference_output_type = tf.int8
+    converter = saved_model_int8_converter(folder, samples)
     try:
         with quiet_stderr():
             if ranges == "minmax":
@@ -372,29 +365,29 @@ def onnx_reference(onnx_path: str | Path, mean, std, codec: str | None, sigma: f
     (``mean``/``std`` on [0, 1] pixels) and heatmap convention stated explicitly. A legacy file that
     onnxruntime cannot read is scored through its upgraded copy, written in ``workdir`` (the caller's
     temporary folder)."""
+    from edgepose.contract import Contract
     from edgepose.engine.model import open_model
+    from edgepose.runtime.estimator import PoseEstimator, heatmap_tensors
 
-    src = Path(onnx_path)
+    path = Path(onnx_path)
     try:
-        open_model(src, threads=1)
-        path = src
+        model = open_model(path, threads=2)
     except EdgeposeError:
         import onnx
 
-        model, _ = load_onnx(src)
-        path = Path(workdir or tempfile.mkdtemp(prefix="edgepose-reference-")) / src.name
-        onnx.save(model, str(path))
-    from edgepose.contract import Contract
-    from edgepose.runtime.estimator import PoseEstimator
-
-    model = open_model(path, threads=2)
-    shape = model.inputs[0].shape
-    nchw = len(shape) == 4 and shape[1] == 3
+        upgraded, _ = load_onnx(path)
+        path = Path(workdir or tempfile.mkdtemp(prefix="edgepose-reference-")) / path.name
+        onnx.save(upgraded, str(path))
+        model = open_model(path, threads=2)
+    found = heatmap_tensors(model)
+    if found is None:  # not a heatmap model: the estimator says what it is
+        return PoseEstimator(path, model=model)
+    layout, shape = found[0], model.inputs[0].shape
     contract = Contract(
-        input_hw=(int(shape[2]), int(shape[3])) if nchw else (int(shape[1]), int(shape[2])),
+        input_hw=(int(shape[1]), int(shape[2])) if layout == "NHWC" else (int(shape[2]), int(shape[3])),
         codec=codec or CODEC,
         sigma=SIGMA if sigma is None else sigma,
-        layout="NCHW" if nchw else "NHWC",
+        layout=layout,
         normalization={"pixel_scale": 1 / 255, "mean": tuple(mean), "std": tuple(std)},
     )
     return PoseEstimator(path, contract=contract, model=model)
@@ -430,8 +423,6 @@ def gated_convert_onnx(
     from edgepose.quantize.gated import gated_file
 
     check_gate_arguments(val, val_images, max_ap_drop)
-    if layer_report and (fmt != "int8" or calib is None):
-        raise EdgeposeError("`layer_report` needs `fmt` int8 and a calibration set (`calib`)")
     stage = on_stage or (lambda text: None)
 
     def produce(tmp: Path) -> dict[str, Any]:

@@ -76,7 +76,7 @@ def test_the_onnx_carrier_round_trips_with_its_input_description():
 
 def test_tensor_facts_are_added_for_tflite_and_ignored_by_the_parser():
     contract = Contract(input_hw=(128, 96), codec="gaussian", sigma=2.0)
-    facts = TensorFacts("int8", (1.0, -128), (32, 24), "int8", (0.0039, -128))
+    facts = TensorFacts((128, 96), "int8", (1.0, -128), (32, 24), "int8", (0.0039, -128))
     d = contract.to_dict(facts)
     assert d["output"]["size_hw"] == [32, 24] and d["output"]["stride"] == 4.0
     assert d["input"]["quantization"] == {"scale": 1.0, "zero_point": -128}

@@ -23,7 +23,7 @@ Older files are read too: ``edgepose-contract/1`` (the same shape without ``trai
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from typing import Any
 
 from ..defaults import REFINE
@@ -47,9 +47,10 @@ INSIDE = "RGB 0..255 (normalisation inside the model)"
 
 @dataclass(frozen=True)
 class TensorFacts:
-    """What a converted file's tensors say (TFLite): input dtype and ``(scale, zero_point)``, heatmap
-    ``(h, w)``, output dtype and ``(scale, zero_point)``; ``(0.0, 0)`` for float tensors."""
+    """What a converted file's tensors say (TFLite): input ``(h, w)``, dtype and ``(scale, zero_point)``,
+    heatmap ``(h, w)``, output dtype and ``(scale, zero_point)``; ``(0.0, 0)`` for float tensors."""
 
+    input_hw: tuple[int, int]
     input_dtype: str
     input_quant: tuple[float, int]
     heatmap_hw: tuple[int, int]
@@ -64,7 +65,8 @@ class Contract:
     normalises inside (it takes RGB 0..255); ``codec``/``sigma``/``refine``: the registry names and target
     sigma (heatmap pixels) the model was trained with; ``keypoints`` and ``flip_pairs`` (index pairs);
     ``qat``: trained with the int8 quantizer in the loop; ``lowering``/``weights_from``: how an imported
-    model was built; ``about``: free-form facts (data, accuracy) carried to the app."""
+    model was built; ``about``: free-form facts (data, accuracy) carried to the app. Every field is checked
+    on construction (a damaged one: one EdgeposeError naming it and ``where``, the file it came from)."""
 
     input_hw: tuple[int, int]
     codec: str
@@ -80,35 +82,36 @@ class Contract:
     lowering: str = ""
     weights_from: str = ""
     about: dict[str, Any] = field(default_factory=dict, compare=False)
+    where: InitVar[str] = "contract"  # what error messages name: the file a parsed contract came from
 
-    def __post_init__(self) -> None:  # built in code: the same checks as a parsed one, values normalised
-        where = f"contract of {self.model!r}" if self.model else "contract"
+    def __post_init__(self, where: str) -> None:  # the one place fields are checked (and normalised)
         codec = check_codec_fields({"name": self.codec, "sigma": self.sigma, "refine": self.refine}, where, "codec")
-        keypoints = _keypoints(list(self.keypoints), where)
+        keypoints = _keypoints(self.keypoints, where)
         layout = _text(self.layout, "input.layout", where).upper()
         if layout not in LAYOUTS:
             raise _damaged(where, f"{quoted('input.layout')} {layout!r} is not one of {', '.join(LAYOUTS)}")
+        if not isinstance(self.qat, bool):
+            raise _damaged(where, f"{quoted('training.qat')} must be true or false, not {self.qat!r}")
         checked = {
-            "input_hw": _size_hw(list(self.input_hw), where),
+            "input_hw": _size_hw(self.input_hw, where),
             "codec": codec["name"],
             "sigma": codec["sigma"],
             "layout": layout,
             "keypoints": keypoints,
-            "flip_pairs": _flip_pairs([list(p) for p in self.flip_pairs], len(keypoints), where),
-            "normalization": None if self.normalization is None else check_normalization_fields(dict(self.normalization), where),
+            "flip_pairs": _flip_pairs(self.flip_pairs, len(keypoints), where),
+            "normalization": None if self.normalization is None else check_normalization_fields(self.normalization, where),
+            "model": _text(self.model, "model", where),
+            "version": _text(self.version, "version", where),
+            "lowering": _text(self.lowering, "training.lowering", where),
+            "weights_from": _text(self.weights_from, "training.weights_from", where),
+            "about": _object(self.about, "about", where),
         }
         for name, value in checked.items():
             object.__setattr__(self, name, value)
-        if not isinstance(self.qat, bool):
-            raise _damaged(where, f"{quoted('training.qat')} must be true or false, not {self.qat!r}")
 
     def replace(self, **changes: Any) -> "Contract":
         """A copy with ``changes`` (field names of this class)."""
         return dataclasses.replace(self, **changes)
-
-    @property
-    def normalization_inside(self) -> bool:
-        return self.normalization is None
 
     def to_dict(self, tensors: TensorFacts | None = None) -> dict[str, Any]:
         """The schema's dict (see the module docstring); ``tensors`` adds what a TFLite file's tensors say."""
@@ -210,15 +213,14 @@ def _flip_pairs(value: Any, count: int, where: str) -> tuple[tuple[int, int], ..
 
 
 def parse_contract(raw: Any, where: str) -> Contract:
-    """The :class:`Contract` a dict states, in any readable format (:data:`READABLE_FORMATS`), checked
-    field by field: a damaged or missing field is one EdgeposeError naming the field and ``where``
-    (the file); nothing falls back to a default silently."""
+    """The :class:`Contract` a dict states, in any readable format (:data:`READABLE_FORMATS`): this reads the
+    shape of the dict (format, objects, the codec where the format puts it), :class:`Contract` checks every
+    field; a damaged or missing one is one EdgeposeError naming the field and ``where`` (the file)."""
     raw = _object(raw, "contract", where)
     fmt = raw.get("format")
     if fmt not in READABLE_FORMATS:
         raise _damaged(where, f"{quoted('format')} {fmt!r} is not one of {', '.join(READABLE_FORMATS)}")
     inp = _object(raw.get("input"), "input", where)
-    size = _size_hw(inp.get("size_hw"), where)
     if fmt == LEGACY_TRAIN_FORMAT:
         if "codec" not in raw:
             raise _damaged(where, f"no {quoted('codec')}")
@@ -230,34 +232,25 @@ def parse_contract(raw: Any, where: str) -> Contract:
             raise _damaged(where, f"no {quoted('output.codec')}")
         codec_field, codec_raw = "output.codec", output["codec"]
         training = _object(raw.get("training", {}), "training", where)
-    codec = check_codec_fields(codec_raw, where, codec_field)
+    codec = check_codec_fields(codec_raw, where, codec_field)  # named as the file names it (output.codec or codec)
     if "sigma" not in codec:
         raise _damaged(where, f"no {quoted(codec_field + '.sigma')}")
-    layout = _text(inp.get("layout", "NHWC"), "input.layout", where).upper()
-    if layout not in LAYOUTS:
-        raise _damaged(where, f"{quoted('input.layout')} {layout!r} is not one of {', '.join(LAYOUTS)}")
-    norm = None
-    if "normalization" in inp:
-        norm = check_normalization_fields(inp["normalization"], where)
-    keypoints = _keypoints(raw.get("keypoints", list(COCO_KEYPOINTS)), where)
-    flips = _flip_pairs(raw.get("flip_pairs", [list(p) for p in FLIP_PAIRS]), len(keypoints), where)
-    qat = training.get("qat", False)
-    if not isinstance(qat, bool):
-        raise _damaged(where, f"{quoted('training.qat')} must be true or false, not {qat!r}")
-    about = raw.get("about", {})
+    if "normalization" in inp and inp["normalization"] is None:  # an explicit null is damage, not "inside the model"
+        check_normalization_fields(None, where)
     return Contract(
-        input_hw=size,
+        input_hw=inp.get("size_hw"),
         codec=codec["name"],
         sigma=codec["sigma"],
         refine=codec.get("refine", REFINE),
-        model=_text(raw.get("model", ""), "model", where),
-        version=_text(raw.get("version", ""), "version", where),
-        layout=layout,
-        normalization=norm,
-        keypoints=keypoints,
-        flip_pairs=flips,
-        qat=qat,
-        lowering=_text(training.get("lowering", ""), "training.lowering", where),
-        weights_from=_text(training.get("weights_from", ""), "training.weights_from", where),
-        about=_object(about, "about", where),
+        model=raw.get("model", ""),
+        version=raw.get("version", ""),
+        layout=inp.get("layout", "NHWC"),
+        normalization=inp.get("normalization"),
+        keypoints=raw.get("keypoints", COCO_KEYPOINTS),
+        flip_pairs=raw.get("flip_pairs", FLIP_PAIRS),
+        qat=training.get("qat", False),
+        lowering=training.get("lowering", ""),
+        weights_from=training.get("weights_from", ""),
+        about=raw.get("about", {}),
+        where=where,
     )

@@ -56,7 +56,7 @@ def read_metadata(path: str | Path) -> dict[str, Any] | None:
 
 
 def tensor_facts(path: str | Path) -> TensorFacts:
-    """Input and heatmap-output dtypes, quantization and heatmap size read off a TFLite file's tensors."""
+    """Input size, input and heatmap-output dtypes and quantization, heatmap size: read off a TFLite file's tensors."""
     from .flatbuffer import read_tflite
 
     graph = read_tflite(path)
@@ -68,12 +68,13 @@ def tensor_facts(path: str | Path) -> TensorFacts:
     if heat is None:
         raise EdgeposeError(f"{path}: no 4-D heatmap output to describe")
     nhwc = inp.shape[-1] == 3
+    h, w = (inp.shape[1], inp.shape[2]) if nhwc else (inp.shape[2], inp.shape[3])
     hh, hw = (heat.shape[1], heat.shape[2]) if nhwc else (heat.shape[2], heat.shape[3])
 
     def quant(t) -> tuple[float, int]:
         return (float(t.scale[0]), int(t.zero_point[0])) if t.quantized else (0.0, 0)
 
-    return TensorFacts(inp.dtype.lower(), quant(inp), (int(hh), int(hw)), heat.dtype.lower(), quant(heat))
+    return TensorFacts((int(h), int(w)), inp.dtype.lower(), quant(inp), (int(hh), int(hw)), heat.dtype.lower(), quant(heat))
 
 
 def write_metadata(src: str | Path, dst: str | Path, contract: Contract) -> int:
@@ -89,10 +90,9 @@ def write_metadata(src: str | Path, dst: str | Path, contract: Contract) -> int:
 
     source = Path(src)
     facts = tensor_facts(source)
-    h, w = contract.input_hw
-    graph_hw = _input_hw(source)
-    if graph_hw != (h, w):
-        raise EdgeposeError(f"{source}: the contract says input {h}x{w}, the model takes {graph_hw[0]}x{graph_hw[1]}")
+    if facts.input_hw != contract.input_hw:
+        (h, w), (th, tw) = contract.input_hw, facts.input_hw
+        raise EdgeposeError(f"{source}: the contract says input {h}x{w}, the model takes {th}x{tw}")
     data = source.read_bytes()
     model = schema.ModelT.InitFromPackedBuf(bytearray(data), 0)  # an appended zip of an earlier bundle is dropped
     payload = contract_json(contract, facts)
@@ -114,14 +114,6 @@ def write_metadata(src: str | Path, dst: str | Path, contract: Contract) -> int:
     packed = append_associated_files(bytes(builder.Output()), associated_files(stored))
     atomic_write_bytes(dst, packed)
     return len(packed) - len(data)
-
-
-def _input_hw(path: Path) -> tuple[int, int]:
-    from .flatbuffer import read_tflite
-
-    graph = read_tflite(path)
-    shape = graph.tensor(graph.inputs[0]).shape
-    return (int(shape[1]), int(shape[2])) if shape[-1] == 3 else (int(shape[2]), int(shape[3]))
 
 
 def _entry_name(entry: Any) -> str:

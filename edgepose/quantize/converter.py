@@ -61,6 +61,21 @@ def make_converter(model, fmt: str, calib: np.ndarray | None = None, io: str = "
     return converter
 
 
+def saved_model_int8_converter(folder, calib: np.ndarray, io: str = "int8"):
+    """A full-integer int8 ``tf.lite.TFLiteConverter`` of the SavedModel in ``folder`` (onnx2tf's output for an
+    ONNX model), calibrated on ``calib`` (``[N, H, W, 3]``, its input); ``io`` int8, or float for the
+    per-layer report (the debugger compares float tensors)."""
+    tf = import_tensorflow()
+    converter = tf.lite.TFLiteConverter.from_saved_model(str(folder))
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = representative_dataset(calib)
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    if io == "int8":
+        converter.inference_input_type = tf.int8
+        converter.inference_output_type = tf.int8
+    return converter
+
+
 def representative_dataset(calib: np.ndarray):
     """TFLite's representative-dataset factory: one float32 ``[1, H, W, 3]`` crop per step."""
 

@@ -18,10 +18,10 @@ import numpy as np
 
 from .._quiet import quiet_stderr
 from ..errors import EdgeposeError
-from .converter import make_converter, representative_dataset
+from .converter import make_converter, representative_dataset, saved_model_int8_converter
 
 
-def layer_statistics(converter, calib: np.ndarray) -> list[dict[str, Any]]:
+def _layer_statistics(converter, calib: np.ndarray) -> list[dict[str, Any]]:
     """One row per quantized op output of ``converter``'s int8 model on ``calib``: float vs dequantized int8."""
     import tensorflow as tf
 
@@ -54,29 +54,23 @@ def layer_statistics(converter, calib: np.ndarray) -> list[dict[str, Any]]:
 
 def quantized_tensor_names(converter, calib: np.ndarray) -> set[str]:
     """Names the debugger (and ``--float-layers``) accept: one per quantized op output."""
-    return {row["tensor"] for row in layer_statistics(converter, calib[:4])}
+    return {row["tensor"] for row in _layer_statistics(converter, calib[:4])}
 
 
 def layer_error_report(model, calib: np.ndarray, samples: int = 32) -> list[dict[str, Any]]:
     """Every quantized layer of ``model``'s int8 conversion, worst first by ``rmse_over_scale``:
     ``[{"op", "tensor", "scale", "range", "rmse", "rmse_over_scale", "max_abs_error"}]``."""
-    converter = make_converter(model, "int8", calib, io="float")
-    rows = layer_statistics(converter, calib[:samples])
-    return sorted(rows, key=lambda r: -r["rmse_over_scale"])
+    return _worst_first(make_converter(model, "int8", calib, io="float"), calib[:samples])
 
 
 def saved_model_layer_report(folder, calib: np.ndarray, samples: int = 32) -> list[dict[str, Any]]:
     """:func:`layer_error_report` of a SavedModel (``folder``: onnx2tf's output for an ONNX model), calibrated on
-    ``calib`` (``[N, H, W, 3]``, the converted model's input), worst first."""
-    from .._tf import import_tensorflow
+    ``calib`` (``[N, H, W, 3]``, the converted model's input)."""
+    return _worst_first(saved_model_int8_converter(folder, calib, io="float"), calib[:samples])
 
-    tf = import_tensorflow()
-    converter = tf.lite.TFLiteConverter.from_saved_model(str(folder))
-    converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    converter.representative_dataset = representative_dataset(calib)
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    rows = layer_statistics(converter, calib[:samples])
-    return sorted(rows, key=lambda r: -r["rmse_over_scale"])
+
+def _worst_first(converter, calib: np.ndarray) -> list[dict[str, Any]]:
+    return sorted(_layer_statistics(converter, calib), key=lambda r: -r["rmse_over_scale"])
 
 
 def layer_report_markdown(rows: list[dict[str, Any]], top: int = 10) -> str:
